@@ -1,0 +1,95 @@
+"""The public API: load rule sets, check drafts, get a Report. The CLI and the tests use it.
+
+The stages are chained here and nowhere else: load -> compile (every rule-file problem surfaces
+before any draft is read) -> read each draft once -> evaluate every rule set on it -> verdicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from importlib import resources
+from pathlib import Path
+
+from checker import __version__
+from checker.compiler import CompiledRuleSet, compile_ruleset
+from checker.document import Document
+from checker.errors import DraftcheckError, Problem, RuleError, UsageError
+from checker.evaluate import Evaluator
+from checker.report import DraftResult, GroupResult, Report
+from checker.ruleset import check_unique_groups, load_ruleset
+from checker.verdicts import judge
+
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+def installed_rules_dir() -> Path:
+    """Return the folder of rule sets shipped with the package (or the checkout's rules/)."""
+    packaged = resources.files("checker") / "rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def find_rule_files(spec: str) -> list[Path]:
+    """Resolve a --rules argument: a file, a folder of *.yaml, or a bare name of a shipped set."""
+    path = Path(spec)
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.suffix in RULE_SUFFIXES and p.is_file())
+        if not files:
+            raise UsageError.at(spec, "no rule files (*.yaml) in this folder")
+        return files
+    if path.is_file():
+        return [path]
+    if path.parent == Path(".") and not path.is_absolute():
+        for folder in (Path("rules"), installed_rules_dir()):
+            for name in (spec, spec + ".yaml"):
+                if (folder / name).is_file():
+                    return [folder / name]
+    shipped = sorted(p.name for p in installed_rules_dir().glob("*.yaml"))
+    hint = f" (shipped rule sets: {', '.join(shipped)})" if shipped else ""
+    raise UsageError.at(spec, f"no such rule file or folder{hint}")
+
+
+def load_rules(specs: Iterable[str]) -> list[CompiledRuleSet]:
+    """Load and compile every rule set named; raise RuleError listing every problem found."""
+    problems: list[Problem] = []
+    compiled: list[CompiledRuleSet] = []
+    files = list(dict.fromkeys(p for spec in specs for p in find_rule_files(spec)))
+    for file in files:
+        try:
+            compiled.append(compile_ruleset(load_ruleset(file, _shown(file))))
+        except RuleError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise RuleError(problems)
+    check_unique_groups([c.ruleset for c in compiled])
+    return compiled
+
+
+def _shown(path: Path) -> str:
+    """Show a path relative to the working folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def check_document(document: Document, rulesets: list[CompiledRuleSet],
+                   explain: bool = False) -> DraftResult:
+    """Check one document against every rule set, sharing one evaluator between them."""
+    evaluator = Evaluator(document)
+    groups = tuple(
+        GroupResult(group=rs.ruleset.group, title=rs.ruleset.title, rules_path=rs.ruleset.path,
+                    verdicts=tuple(judge(rule, evaluator, explain) for rule in rs.rules))
+        for rs in rulesets)
+    return DraftResult(path=document.path, sha256=document.sha256, groups=groups)
+
+
+def check(drafts: Iterable[Document], rulesets: list[CompiledRuleSet],
+          explain: bool = False) -> Report:
+    """Check drafts against rule sets and return the report."""
+    return Report(version=__version__,
+                  drafts=tuple(check_document(d, rulesets, explain) for d in drafts))
+
+
+__all__ = ["check", "check_document", "load_rules", "find_rule_files", "DraftcheckError"]

@@ -1,0 +1,175 @@
+"""The command line: thin typer commands that call checker.api and a formatter.
+
+`draftcheck DRAFT... --rules RULES...` is `draftcheck check ...`. Exit codes: 0 nothing unmet at
+or above --fail-on, 1 something is, 2 a usage, input or rule error (message on stderr, never a
+traceback). Inputs are never modified; output files are written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from enum import Enum, IntEnum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from checker import __version__
+from checker.errors import DraftcheckError, UsageError
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    UNMET = 1
+    ERROR = 2
+
+
+class Format(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+class FailOn(str, Enum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+    NEVER = "never"
+
+
+app = typer.Typer(
+    name="draftcheck", add_completion=False, no_args_is_help=True,
+    pretty_exceptions_enable=False, rich_markup_mode=None,
+    help="Check a draft negotiated text against every group's demands, with evidence.\n\n"
+         "draftcheck DRAFT... --rules RULES... is the same as draftcheck check ...",
+    epilog="Exit codes: 0 nothing unmet at or above --fail-on; 1 something is; "
+           "2 a usage, input or rule error.")
+
+COMMANDS = ("check", "validate")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"draftcheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+          ) -> None:
+    """Check a draft negotiated text against every group's demands, with evidence."""
+
+
+RulesOption = Annotated[list[str], typer.Option(
+    "--rules", "-r", metavar="RULES",
+    help="A rule file, a folder of *.yaml, or a shipped rule set's name "
+         "(looked up in ./rules/, then among the installed ones). Repeatable.")]
+
+
+@app.command()
+def check(
+    drafts: Annotated[list[str], typer.Argument(
+        metavar="DRAFT", help="Draft files (.txt, .md); '-' reads standard input.")],
+    rules: RulesOption,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TEXT,
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="Write the report to this file instead of standard output.")] = None,
+    fail_on: Annotated[FailOn, typer.Option(
+        "--fail-on", help="Exit 1 when a rule this severe or worse is unmet.")] = FailOn.MAJOR,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Show each sub-condition's truth value in plain words.")] = False,
+) -> None:
+    """Check drafts against rule sets and report met and unmet demands with evidence."""
+    from checker.api import check as run_check, load_rules
+    from checker.formatters import render
+    from checker.readers import read_document
+    from checker.ruleset import Severity
+
+    rulesets = load_rules(rules)  # every rule-file problem surfaces before a draft is read
+    _refuse_overwriting(output, drafts, rulesets)
+    documents = _read_all(read_document, drafts)
+    report = run_check(documents, rulesets, explain=explain)
+    color = output is None and fmt == Format.TEXT and _wants_color()
+    _emit(render(report, fmt.value, color=color), output)
+    threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
+    if report.has_errors():
+        raise typer.Exit(ExitStatus.ERROR)
+    raise typer.Exit(ExitStatus.UNMET if report.fails(threshold) else ExitStatus.OK)
+
+
+@app.command()
+def validate(
+    rules: Annotated[list[str], typer.Argument(metavar="RULES", help="Rule files or folders.")],
+) -> None:
+    """Check rule sets (schema and rule language) without reading any draft."""
+    from checker.api import load_rules
+
+    for compiled in load_rules(rules):
+        ruleset = compiled.ruleset
+        manual = sum(1 for r in compiled.rules if r.check is None)
+        typer.echo(f"{ruleset.path}: ok — group {ruleset.group}, {len(ruleset.rules)} rules "
+                   f"({manual} manual), {len(ruleset.terms)} terms")
+
+
+def _read_all(read_document, drafts: list[str]) -> list:
+    documents, problems = [], []
+    for draft in drafts:
+        try:
+            documents.append(read_document(draft))
+        except DraftcheckError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise DraftcheckError(problems)
+    return documents
+
+
+def _refuse_overwriting(output: Path | None, drafts: list[str], rulesets: list) -> None:
+    if output is None:
+        return
+    inputs = [Path(d) for d in drafts if d != "-"] + [Path(rs.ruleset.path) for rs in rulesets]
+    target = output.resolve()
+    for path in inputs:
+        if path.exists() and path.resolve() == target:
+            raise UsageError.at(str(output), "refusing to write the report over an input file")
+
+
+def _wants_color() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+def _emit(text: str, output: Path | None) -> None:
+    """Print, or write the file whole (a temporary file renamed into place)."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    folder = output.resolve().parent
+    if not folder.is_dir():
+        raise UsageError.at(str(output), f"cannot write: no folder {folder}")
+    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
+                                         prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with handle:
+            handle.write(text)
+        os.replace(handle.name, output)
+    except OSError as error:
+        Path(handle.name).unlink(missing_ok=True)
+        raise UsageError.at(str(output), f"cannot write: {error.strerror}") from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: `draftcheck DRAFT... --rules ...` runs `check`; errors exit 2 on stderr."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
+        args.insert(0, "check")
+    try:
+        app(args=args, prog_name="draftcheck")  # typer reports usage errors itself (exit 2)
+    except DraftcheckError as error:
+        sys.stderr.write(str(error) + "\n")
+        sys.exit(ExitStatus.ERROR)

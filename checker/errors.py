@@ -1,0 +1,58 @@
+"""Positioned problems: every user-facing error names a file, a line and a column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, at a place in a file (line and column are 1-based)."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    source_line: str | None = None  # the text of that line, shown with a caret under the column
+
+    def format(self) -> str:
+        """Render as `path:line:col: error: message`, then the source line and a caret."""
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: error: {self.message}"
+        if self.source_line is not None and self.line is not None:
+            gutter = f"{self.line:>5} | "
+            shown = self.source_line.rstrip("\n").expandtabs(1)
+            text += f"\n{gutter}{shown}"
+            if self.column is not None:
+                text += "\n" + " " * (len(gutter) - 2) + "| " + " " * (self.column - 1) + "^"
+        return text
+
+
+class DraftcheckError(Exception):
+    """One or more problems with the user's input; the CLI prints them and exits with 2."""
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    @classmethod
+    def at(cls, path: str, message: str, line: int | None = None, column: int | None = None,
+           source_line: str | None = None) -> DraftcheckError:
+        """Build an error holding a single problem."""
+        return cls([Problem(path, message, line, column, source_line)])
+
+
+class RuleError(DraftcheckError):
+    """A rule file (YAML, schema or rule language) is wrong."""
+
+
+class DraftError(DraftcheckError):
+    """A draft cannot be read."""
+
+
+class UsageError(DraftcheckError):
+    """The command line asks for something impossible (missing file, unknown rule set name)."""

@@ -1,0 +1,152 @@
+"""The rule language's syntax tree: small frozen dataclasses that carry their source span.
+
+Equality and hashing ignore `span` and `text`, so two structurally equal expressions (in two rules,
+or two groups' rule sets) are one key in the evaluator's cache: each distinct pattern is matched
+once per document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class Span:
+    """Character offsets [start, end) into the expression's source text."""
+
+    start: int
+    end: int
+
+
+class Type(Enum):
+    """The static types of the language (TEXT, INTEGER and RANGE are literal-only parameters)."""
+
+    PATTERN = "pattern"
+    NUMBER = "number"
+    BOOL = "condition"
+    SCOPE = "scope"
+    TEXT = "text in quotes"
+    INTEGER = "whole number"
+    RANGE = "range such as 12..20"
+    CUES = "negation cues"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    """Base of every expression node; `text` is the source slice, used in messages and `why`."""
+
+    span: Span = field(default=Span(0, 0), compare=False, repr=False)
+    text: str = field(default="", compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Phrase(Node):
+    value: str
+
+
+@dataclass(frozen=True)
+class Regex(Node):
+    pattern: str
+    ignore_case: bool
+
+
+@dataclass(frozen=True)
+class Number(Node):
+    value: float
+
+
+@dataclass(frozen=True)
+class Range(Node):
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    name: str
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    func: str
+    args: tuple[Node, ...]
+    name_span: Span = field(default=Span(0, 0), compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Union(Node):
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Within(Node):
+    pattern: Node
+    scope: Node
+
+
+@dataclass(frozen=True)
+class Arith(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    operand: Node
+
+
+@dataclass(frozen=True)
+class And(Node):
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Or(Node):
+    left: Node
+    right: Node
+
+
+# Nodes that only the compiler produces.
+
+
+@dataclass(frozen=True)
+class TermRef(Node):
+    """A use of a named term, resolved to its compiled body (the name is kept for messages)."""
+
+    name: str = field(compare=False)
+    body: Node
+
+
+@dataclass(frozen=True)
+class Cues(Node):
+    """The negation cues in force for negated()/affirmed(): the built-in list plus the rule set's."""
+
+    phrases: tuple[str, ...]
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """Return the direct sub-expressions of a node, in source order."""
+    match node:
+        case Call(args=args):
+            return args
+        case Union(left=a, right=b) | Arith(left=a, right=b) | Compare(left=a, right=b) \
+                | And(left=a, right=b) | Or(left=a, right=b):
+            return (a, b)
+        case Within(pattern=p, scope=s):
+            return (p, s)
+        case Not(operand=o):
+            return (o,)
+        case TermRef(body=b):
+            return (b,)
+    return ()

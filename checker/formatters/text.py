@@ -1,0 +1,78 @@
+"""Terminal output: per draft and group, unmet demands first (most severe first), with evidence."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.text import Text
+
+from checker.report import GroupResult, Report, Status, Verdict
+
+_MARK = {Status.UNMET: ("✗ unmet ", "bold red"), Status.ERROR: ("! error ", "bold magenta"),
+         Status.REVIEW: ("? review", "yellow"), Status.MET: ("✓ met   ", "green")}
+_SEVERITY_STYLE = {"critical": "bold red", "major": "red", "minor": "dim"}
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    """Render the report for a terminal; plain text unless color is True."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, color_system=
+                      "standard" if color else None, width=100, soft_wrap=True, highlight=False)
+    for draft in report.drafts:
+        console.print(Text(draft.path, style="bold underline"))
+        for group in draft.groups:
+            _group(console, group)
+        console.print()
+    if len(report.drafts) > 1:
+        _matrix(console, report)
+    return buffer.getvalue()
+
+
+def _group(console: Console, group: GroupResult) -> None:
+    score = "n/a" if group.score is None else f"{group.score:g}"
+    counts = ", ".join(f"{group.count(s)} {s.value}" for s in Status if group.count(s))
+    header = Text("  ")
+    header.append(group.group, style="bold")
+    header.append(f" — {group.title}  ")
+    header.append(f"score {score}", style="bold cyan")
+    header.append(f" ({counts})")
+    console.print(header)
+    for verdict in sorted(group.verdicts, key=Verdict.sort_key):
+        _verdict(console, verdict)
+
+
+def _verdict(console: Console, verdict: Verdict) -> None:
+    mark, style = _MARK[verdict.status]
+    line = Text("    ")
+    line.append(mark, style=style)
+    line.append(f" {verdict.severity.value:<8} ", style=_SEVERITY_STYLE[verdict.severity.value])
+    line.append(verdict.rule_id, style="bold")
+    if verdict.demand:
+        line.append(f" (demand {verdict.demand})", style="dim")
+    console.print(line)
+    detailed = verdict.status != Status.MET
+    if detailed:
+        console.print(Text(f"        {verdict.says}", style="italic"))
+    console.print(Text(f"        why: {verdict.why}"))
+    for note in verdict.notes:
+        console.print(Text(f"        note: {note}", style="yellow"))
+    for evidence in verdict.evidence if detailed else verdict.evidence[:1]:
+        where = Text(f"        {evidence.cite()} {evidence.line}:{evidence.column}", style="cyan")
+        if evidence.page is not None:
+            where.append(f" p. {evidence.page}")
+        where.append(f'  "{evidence.text}"', style="default")
+        console.print(where)
+    for explained in verdict.explanation:
+        console.print(Text(f"        | {explained}", style="dim"))
+
+
+def _matrix(console: Console, report: Report) -> None:
+    groups = list(dict.fromkeys(g.group for d in report.drafts for g in d.groups))
+    width = max(len(d.path) for d in report.drafts)
+    console.print(Text("Scores (drafts × groups)", style="bold"))
+    console.print(" " * (width + 2) + "  ".join(f"{g:>16}" for g in groups))
+    for draft in report.drafts:
+        scores = {g.group: g.score for g in draft.groups}
+        cells = ["n/a" if scores.get(g) is None else f"{scores[g]:g}" for g in groups]
+        console.print(f"{draft.path:<{width}}  " + "  ".join(f"{c:>16}" for c in cells))

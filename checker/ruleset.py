@@ -1,0 +1,470 @@
+"""Load rule-set YAML files: safe parsing, schema validation, includes, positions for every value.
+
+Rule files are shared between delegations and treated as untrusted: no YAML tags or aliases
+(nothing is constructed, no alias bombs), bounded size, includes confined to the rule set's own
+folder. Every problem of a file is reported at once, each at its file:line:col.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import functools
+import json
+from dataclasses import dataclass
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+from checker.errors import Problem, RuleError
+
+MAX_RULE_FILE = 1 << 20  # bytes; a rule set is a page or two of YAML
+MANUAL = "manual"
+# A YAML-quoted term or check holding none of these is a phrase, as in `GFCE: "GFCE"`.
+_EXPRESSION_CHARS = set("\"'()/|")
+
+
+class Severity(str, Enum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+
+    @property
+    def rank(self) -> int:
+        """Return 0 for critical, 1 for major, 2 for minor (sort order: most severe first)."""
+        return list(Severity).index(self)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an expression stands in its file: the (line, column) of each of its characters."""
+
+    path: str
+    positions: tuple[tuple[int, int], ...]  # one per character, plus one past the end
+    lines: tuple[str, ...]  # the file's lines, for the caret display
+
+    def problem(self, message: str, offset: int) -> Problem:
+        """Return a Problem at a character offset of the expression."""
+        line, column = self.positions[min(max(offset, 0), len(self.positions) - 1)]
+        return Problem(self.path, message, line, column, self.lines[line - 1])
+
+
+@dataclass(frozen=True)
+class Expression:
+    """The source of a check or a term, and where it stands."""
+
+    text: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    says: str
+    check: Expression | None  # None for `check: manual`
+    severity: Severity
+    weight: float
+    demand: str | None
+    examples_met: tuple[str, ...]
+    examples_unmet: tuple[str, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    path: str
+    group: str
+    title: str
+    source: str | None
+    members: tuple[str, ...]
+    terms: dict[str, Expression]
+    negation_cues: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    line: int  # of the `group:` key
+
+
+# -- reading YAML -----------------------------------------------------------------------------
+
+
+class _File:
+    """A YAML file's text, its line starts, and positioned problems about it."""
+
+    def __init__(self, path: Path, shown: str) -> None:
+        self.shown = shown
+        raw = _read_bounded(path, shown)
+        try:
+            self.text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise RuleError.at(shown, f"not UTF-8 text (byte {error.start})") from None
+        self.lines = tuple(self.text.split("\n"))
+        self.line_starts = [0]
+        for line in self.lines[:-1]:
+            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+
+    def problem(self, message: str, line0: int = 0, col0: int = 0) -> Problem:
+        """Return a Problem at a 0-based (line, column), as ruamel reports positions."""
+        line0 = min(line0, len(self.lines) - 1)
+        return Problem(self.shown, message, line0 + 1, col0 + 1, self.lines[line0])
+
+    def origin(self, line0: int, col0: int, value: str) -> Origin:
+        """Map each character of a scalar's value to its line and column in the file."""
+        start = self.line_starts[min(line0, len(self.lines) - 1)] + col0
+        offsets = _align(self.text, start, value)
+        positions = []
+        for offset in offsets:
+            line = bisect.bisect_right(self.line_starts, offset) - 1
+            positions.append((line + 1, offset - self.line_starts[line] + 1))
+        return Origin(self.shown, tuple(positions), self.lines)
+
+
+def _read_bounded(path: Path, shown: str) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_RULE_FILE + 1)
+    except FileNotFoundError:
+        raise RuleError.at(shown, "no such rule file") from None
+    except IsADirectoryError:
+        raise RuleError.at(shown, "is a directory, not a rule file") from None
+    except OSError as error:
+        raise RuleError.at(shown, f"cannot read: {error.strerror}") from None
+    if len(raw) > MAX_RULE_FILE:
+        raise RuleError.at(shown, f"rule file is larger than {MAX_RULE_FILE // 1024} KiB")
+    return raw
+
+
+def _align(text: str, start: int, value: str) -> list[int]:
+    """Find each character of a scalar's value in the file text, from the scalar's start.
+
+    Quotes, escapes, block-scalar indicators, indentation and folded line breaks are skipped,
+    so a position inside a multi-line or quoted check still points at the right character.
+    """
+    p = start
+    if p < len(text) and text[p] in "|>":
+        p = text.find("\n", p) + 1 or len(text)
+    offsets = []
+    for char in value:
+        q = p
+        while q < len(text) and text[q] != char and not (char.isspace() and text[q].isspace()):
+            if text[q] not in " \t\r\n\\\"'":
+                q = -1
+                break
+            q += 1
+        if q < 0 or q >= len(text):
+            q = max(p - 1, start)
+        offsets.append(q)
+        p = q + 1
+    offsets.append(min(p, len(text)))
+    return offsets
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.preserve_quotes = True
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _parse_yaml(file: _File) -> Any:
+    """Parse YAML, refusing tags and aliases; raise RuleError with every such place."""
+    problems = []
+    try:
+        for event in _yaml().parse(file.text):
+            mark = event.start_mark
+            if isinstance(event, AliasEvent):
+                problems.append(file.problem(
+                    f"YAML aliases (*{event.anchor}) are not allowed in rule files",
+                    mark.line, mark.column))
+            elif isinstance(event, NodeEvent) and event.anchor is not None:
+                problems.append(file.problem(
+                    f"YAML anchors (&{event.anchor}) are not allowed in rule files",
+                    mark.line, mark.column))
+            elif isinstance(event, (ScalarEvent, CollectionStartEvent)) and _explicit_tag(event):
+                problems.append(file.problem(
+                    f"YAML tags ({event.tag}) are not allowed in rule files",
+                    mark.line, mark.column))
+        if problems:
+            raise RuleError(problems)
+        return _yaml().load(file.text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        reason = (error.problem or error.context or "invalid YAML").strip()
+        context = error.context_mark
+        if error.context and context is not None and context is not mark:
+            reason += f" ({error.context} at line {context.line + 1}, column {context.column + 1})"
+        if mark is None:
+            raise RuleError.at(file.shown, f"invalid YAML: {reason}") from None
+        raise RuleError([file.problem(f"invalid YAML: {reason}", mark.line, mark.column)]) from None
+    except YAMLError as error:
+        raise RuleError.at(file.shown, f"invalid YAML: {error}") from None
+
+
+def _explicit_tag(event: NodeEvent) -> bool:
+    tag = getattr(event, "tag", None)
+    if tag is None:
+        return False
+    implicit = getattr(event, "implicit", None)
+    if isinstance(implicit, tuple):  # a scalar: tag may be implied by its plain or quoted form
+        return not any(implicit)
+    return not implicit
+
+
+# -- schema validation ------------------------------------------------------------------------
+
+
+@functools.cache
+def schema(name: str) -> dict:
+    """Return a JSON Schema shipped in checker/schemas."""
+    text = (resources.files("checker") / "schemas" / f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _schema_problems(file: _File, data: Any, schema_name: str) -> list[Problem]:
+    validator = jsonschema.Draft202012Validator(schema(schema_name))
+    problems = []
+    for error in validator.iter_errors(data):
+        problems.extend(_describe(file, data, error))
+    return sorted(set(problems), key=lambda p: (p.line or 0, p.column or 0, p.message))
+
+
+def _describe(file: _File, root: Any, error: jsonschema.ValidationError) -> list[Problem]:
+    """Turn one schema error into positioned problems, from the validator and its value."""
+    path = list(error.absolute_path)
+    where = _path_text(path)
+    line0, col0 = _position(root, path)
+    kind, value, instance = error.validator, error.validator_value, error.instance
+    custom = error.schema.get("x-message") if isinstance(error.schema, dict) else None
+    if kind == "additionalProperties" and isinstance(instance, dict):
+        allowed = sorted(error.schema.get("properties", {}))
+        problems = []
+        for key in instance:
+            if key not in allowed:
+                k_line, k_col = instance.lc.key(key)
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                tip = f" (did you mean '{hint[0]}'?)" if hint else \
+                    f" (expected one of: {', '.join(allowed)})"
+                problems.append(file.problem(f"{where}unknown key '{key}'{tip}", k_line, k_col))
+        return problems
+    if kind == "required":
+        missing = [k for k in value if k not in instance]
+        line0, col0 = _own_position(instance, line0, col0)
+        return [file.problem(f"{where}missing required key '{k}'", line0, col0) for k in missing]
+    if "propertyNames" in error.schema_path:
+        mapping = _node_at(root, path)
+        if isinstance(mapping, dict) and instance in mapping:
+            line0, col0 = mapping.lc.key(instance)  # point at the bad name, not the mapping
+    if custom:
+        message = f"{where}{instance!r} is not valid: {custom}"
+    elif kind == "type":
+        message = f"{where}expected {_type_names(value)}, got {_kind_of(instance)}"
+    elif kind == "enum":
+        message = f"{where}expected one of {', '.join(map(str, value))}; got {instance!r}"
+    elif kind == "exclusiveMinimum":
+        message = f"{where}must be greater than {value}, got {instance!r}"
+    elif kind in ("minLength", "minItems"):
+        message = f"{where}must not be empty"
+    else:
+        message = f"{where}{error.message}"
+    return [file.problem(message, line0, col0)]
+
+
+def _path_text(path: list) -> str:
+    if not path:
+        return ""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text + ": "
+
+
+def _position(root: Any, path: list) -> tuple[int, int]:
+    """Return the 0-based position of the value at a path, through ruamel's `.lc` marks."""
+    node, line0, col0 = root, *_own_position(root, 0, 0)
+    for part in path:
+        try:
+            line0, col0 = node.lc.item(part) if isinstance(part, int) else node.lc.value(part)
+            node = node[part]
+        except (AttributeError, KeyError, IndexError, TypeError):
+            break
+    return line0, col0
+
+
+def _node_at(root: Any, path: list) -> Any:
+    node = root
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _own_position(node: Any, line0: int, col0: int) -> tuple[int, int]:
+    lc = getattr(node, "lc", None)
+    return (lc.line, lc.col) if lc is not None and lc.line is not None else (line0, col0)
+
+
+def _type_names(value: str | list[str]) -> str:
+    names = {"string": "text", "integer": "a whole number", "number": "a number",
+             "array": "a list", "object": "a mapping (key: value)", "boolean": "true or false"}
+    values = [value] if isinstance(value, str) else value
+    return " or ".join(names.get(v, v) for v in values)
+
+
+def _kind_of(instance: Any) -> str:
+    if isinstance(instance, bool):
+        return "true/false"
+    if isinstance(instance, (int, float)):
+        return f"the number {instance}"
+    if isinstance(instance, str):
+        return f"text {instance!r}"
+    if isinstance(instance, dict):
+        return "a mapping"
+    if isinstance(instance, list):
+        return "a list"
+    if instance is None:
+        return "nothing (an empty value)"
+    return type(instance).__name__  # e.g. a date written without quotes
+
+
+# -- building rule sets -----------------------------------------------------------------------
+
+
+def load_ruleset(path: Path, shown: str | None = None) -> RuleSet:
+    """Load and validate one rule-set file; raise RuleError listing every problem in it."""
+    shown = shown or str(path)
+    file = _File(path, shown)
+    data = _parse_yaml(file)
+    if not isinstance(data, dict):
+        raise RuleError([file.problem("a rule set is a mapping with group, title and rules")])
+    problems = _schema_problems(file, data, "ruleset")
+    if problems:
+        raise RuleError(sorted(problems + _duplicate_ids(file, data.get("rules")),
+                               key=lambda p: (p.line or 0, p.column or 0)))
+    terms: dict[str, Expression] = {}
+    problems += _collect_terms(file, data.get("terms") or {}, terms)
+    for name in data.get("include") or []:
+        problems += _include(path, file, data, name, terms)
+    rules, rule_problems = _rules(file, data["rules"])
+    problems += rule_problems
+    if problems:
+        raise RuleError(sorted(problems, key=lambda p: (p.path, p.line or 0, p.column or 0)))
+    return RuleSet(
+        path=shown, group=str(data["group"]), title=str(data["title"]),
+        source=data.get("source"), members=tuple(map(str, data.get("members") or ())),
+        terms=terms, negation_cues=tuple(map(str, data.get("negation_cues") or ())),
+        rules=tuple(rules), line=data.lc.key("group")[0] + 1)
+
+
+def _expression(file: _File, container: Any, key: Any) -> Expression:
+    """Return a check's or term's source with its origin; a quoted plain phrase stays a phrase."""
+    value = str(container[key])
+    line0, col0 = container.lc.value(key)
+    origin = file.origin(line0, col0, value)
+    quoted = isinstance(container[key], (DoubleQuotedScalarString, SingleQuotedScalarString))
+    if quoted and not (_EXPRESSION_CHARS & set(value)):
+        # `GFCE: "GFCE"` means the phrase GFCE: keep the quotes the YAML author wrote.
+        text = '"' + value + '"'
+        first, last = origin.positions[0], origin.positions[-1]
+        origin = Origin(origin.path, ((first[0], max(1, first[1] - 1)), *origin.positions,
+                                      (last[0], last[1] + 1)), origin.lines)
+        return Expression(text, origin)
+    return Expression(value, origin)
+
+
+def _collect_terms(file: _File, mapping: Any, terms: dict[str, Expression]) -> list[Problem]:
+    problems = []
+    for name in mapping:
+        if name in terms:
+            line0, col0 = mapping.lc.key(name)
+            first = terms[name].origin
+            problems.append(file.problem(
+                f"term '{name}' is defined twice (first in {first.path}:{first.positions[0][0]})",
+                line0, col0))
+            continue
+        terms[str(name)] = _expression(file, mapping, name)
+    return problems
+
+
+def _include(path: Path, file: _File, data: Any, name: str,
+             terms: dict[str, Expression]) -> list[Problem]:
+    index = list(data["include"]).index(name)
+    line0, col0 = data["include"].lc.item(index)
+    root = path.resolve().parent
+    target = (path.parent / name).resolve()
+    if not target.is_relative_to(root):
+        return [file.problem(f"include '{name}' is outside the rule set's folder ({root})",
+                             line0, col0)]
+    if not target.is_file():
+        return [file.problem(f"include '{name}': no such file", line0, col0)]
+    shown = str(Path(file.shown).parent / name)
+    try:
+        included = _File(target, shown)
+        included_data = _parse_yaml(included)
+    except RuleError as error:
+        return list(error.problems)
+    problems = _schema_problems(included, included_data, "terms")
+    if problems:
+        return problems
+    return _collect_terms(included, included_data["terms"], terms)
+
+
+def _duplicate_ids(file: _File, items: Any) -> list[Problem]:
+    """Return a problem for every rule whose id an earlier rule of the file already has."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            continue
+        line0, col0 = item.lc.value("id")
+        if item["id"] in seen:
+            problems.append(file.problem(
+                f"duplicate rule id '{item['id']}' (first defined on line {seen[item['id']]})",
+                line0, col0))
+        else:
+            seen[item["id"]] = line0 + 1
+    return problems
+
+
+def _rules(file: _File, items: Any) -> tuple[list[Rule], list[Problem]]:
+    rules, problems = [], _duplicate_ids(file, items)
+    taken = set()
+    for item in items:
+        line0 = item.lc.value("id")[0]
+        if item["id"] in taken:
+            continue
+        taken.add(item["id"])
+        is_manual = str(item["check"]).strip() == MANUAL
+        examples = item.get("examples") or {}
+        rules.append(Rule(
+            id=str(item["id"]), says=str(item["says"]),
+            check=None if is_manual else _expression(file, item, "check"),
+            severity=Severity(item.get("severity", "major")),
+            weight=float(item.get("weight", 1)),
+            demand=str(item["demand"]) if item.get("demand") is not None else None,
+            examples_met=tuple(map(str, examples.get("met") or ())),
+            examples_unmet=tuple(map(str, examples.get("unmet") or ())),
+            line=line0 + 1))
+    return rules, problems
+
+
+def check_unique_groups(rulesets: list[RuleSet]) -> None:
+    """Raise RuleError if two loaded rule sets share a group name."""
+    first: dict[str, RuleSet] = {}
+    problems = []
+    for ruleset in rulesets:
+        if ruleset.group in first:
+            other = first[ruleset.group]
+            problems.append(Problem(ruleset.path,
+                                    f"group '{ruleset.group}' is already defined by "
+                                    f"{other.path}:{other.line}", ruleset.line))
+        else:
+            first[ruleset.group] = ruleset
+    if problems:
+        raise RuleError(problems)

@@ -1,0 +1,287 @@
+"""Turn evaluated checks into verdicts: status, a readable `why`, evidence and explanations.
+
+The `why` comes from the deciding part of the condition: the first false conjunct of a failed
+`and`, the first true disjunct of a passed `or`, every part otherwise; `not` flips a demand from
+"required" to "forbidden". Near misses are named: a mention that was negated, only in brackets,
+or outside the scope asked for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from checker import expr as ex
+from checker.builtins import BUILTINS, negations
+from checker.compiler import CompiledRule
+from checker.evaluate import EvaluationError, Evaluator
+from checker.expr import Type
+from checker.matching import Matches
+from checker.report import Evidence, Status, Verdict
+
+MAX_EVIDENCE = 5
+MAX_CITES = 3
+MAX_QUOTE = 400  # characters of a sentence quoted as evidence
+
+
+def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Verdict:
+    """Evaluate one compiled rule on a document and explain the outcome."""
+    r = rule.rule
+    base = dict(rule_id=r.id, says=r.says, severity=r.severity, weight=r.weight, demand=r.demand)
+    if rule.check is None:
+        return Verdict(**base, status=Status.REVIEW,
+                       why=f"manual check: a reader must decide whether the draft meets it")
+    try:
+        met = bool(evaluator.value(rule.check))
+        leaves = _deciding(evaluator, rule.check, negated=False)
+        why = _why(evaluator, leaves)
+        evidence = _evidence(evaluator, leaves)
+        lines = tuple(_explain(evaluator, rule.check)) if explain else ()
+    except EvaluationError as error:
+        return Verdict(**base, status=Status.ERROR, why=f"cannot evaluate: {error}")
+    return Verdict(**base, status=Status.MET if met else Status.UNMET, why=why,
+                   evidence=evidence, explanation=lines, notes=_notes(evaluator, rule.check))
+
+
+# -- the deciding part ------------------------------------------------------------------------
+
+
+def _deciding(ev: Evaluator, node: ex.Node, negated: bool) -> list[tuple[ex.Node, bool]]:
+    """Return the leaves (mentions or comparisons) that decide a condition, with polarity."""
+    match node:
+        case ex.Not(operand=operand):
+            return _deciding(ev, operand, not negated)
+        case ex.And(left=left, right=right) | ex.Or(left=left, right=right):
+            deciding_value = isinstance(node, ex.Or)  # a true `or` part, a false `and` part
+            for part in (left, right):
+                if bool(ev.value(part)) == deciding_value:
+                    return _deciding(ev, part, negated)
+            return _deciding(ev, left, negated) + _deciding(ev, right, negated)
+    return [(node, negated)]
+
+
+def _why(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> str:
+    parts = [_describe(ev, node, negated) for node, negated in leaves[:MAX_CITES]]
+    if len(leaves) > MAX_CITES:
+        parts.append(f"and {len(leaves) - MAX_CITES} more conditions")
+    return "; ".join(parts)
+
+
+def _describe(ev: Evaluator, node: ex.Node, negated: bool) -> str:
+    kind = "forbidden" if negated else "required"
+    if isinstance(node, ex.Compare):
+        left, right = ev.value(node.left), ev.value(node.right)
+        holds = "holds" if ev.value(node) else "does not hold"
+        values = f"{node.left.text} = {left:g}"
+        if not isinstance(node.right, ex.Number):
+            values += f", {node.right.text} = {right:g}"
+        return f"{kind} {short_text(node)}: {values}, so it {holds}"
+    pattern = node.args[0] if isinstance(node, ex.Call) and node.func == "mentions" else node
+    matches = ev.value(pattern)
+    label = short_text(node)
+    if matches:
+        return f"{kind} {label} found in {_cites(ev, matches)}: {_quote(ev, matches[0])}"
+    miss = _near_miss(ev, pattern)
+    return f"{kind} {label}: no match in the draft" + (f" ({miss[0]})" if miss else "")
+
+
+def short_text(node: ex.Node, width: int = 72) -> str:
+    """Return the expression as written, or, if long, with long lists and deep calls elided."""
+    if len(node.text) <= width:
+        return node.text
+    for depth in (3, 2, 1):
+        text = _render(node, depth, alternatives=2)
+        if len(text) <= width:
+            return text
+    return _render(node, 0, alternatives=1)
+
+
+def _render(node: ex.Node, depth: int, alternatives: int) -> str:
+    """Render a node, eliding calls nested deeper than `depth` and long argument lists."""
+    if not isinstance(node, (ex.Call, ex.Within, ex.Not)) or len(node.text) <= 24:
+        return node.text
+    if isinstance(node, ex.Not):
+        return "not " + _render(node.operand, depth, alternatives)
+    if isinstance(node, ex.Within):
+        return f"{_render(node.pattern, depth, alternatives)} in {node.scope.text}"
+    if node.func == "mentions" and not node.text.startswith("mentions"):
+        return _render(node.args[0], depth, alternatives)  # an implicit mentions()
+    if depth <= 0:
+        return f"{node.func}(…)"
+    args = [a for a in node.args if not isinstance(a, ex.Cues)]
+    shown = [_render(a, depth - 1, alternatives) for a in args]
+    if node.func == "any" and len(shown) > alternatives:
+        shown = shown[:alternatives] + ["…"]
+    return f"{node.func}({', '.join(shown)})"
+
+
+def _near_miss(ev: Evaluator, pattern: ex.Node) -> tuple[str, Matches] | None:
+    """Say why a pattern with no match came close: negated, bracketed or outside its scope."""
+    while isinstance(pattern, ex.TermRef):
+        pattern = pattern.body
+    if isinstance(pattern, ex.Within):
+        inner = ev.value(pattern.pattern)
+        if inner:
+            return f"found only outside {pattern.scope.text}: {_cites(ev, inner)}", inner
+    if isinstance(pattern, ex.Call) and pattern.func == "affirmed":
+        inner, cues = ev.value(pattern.args[0]), ev.value(pattern.args[1])
+        if inner:
+            text = ev.document.text
+            cue = negations(ev.index, inner[:1], cues)[0]
+            said = f"'{text[cue[0]:cue[1]]}'" if cue else "a negation"
+            return f"only negated: by {said} in {_cites(ev, inner)}", inner
+    if isinstance(pattern, ex.Call) and pattern.func == "unbracketed":
+        inner = ev.value(pattern.args[0])
+        if inner:
+            return f"only in square brackets: {_cites(ev, inner)}", inner
+    for child in _operands(pattern):
+        if _type_of(child) == Type.PATTERN:
+            miss = _near_miss(ev, child)
+            if miss:
+                return miss
+    return None
+
+
+def _type_of(node: ex.Node) -> Type:
+    match node:
+        case ex.Call(func=func):
+            return BUILTINS[func].returns
+        case ex.Phrase() | ex.Regex() | ex.TermRef() | ex.Within():
+            return Type.PATTERN
+        case ex.Number() | ex.Arith():
+            return Type.NUMBER
+        case ex.Cues():
+            return Type.CUES
+        case ex.Range():
+            return Type.RANGE
+    return Type.BOOL
+
+
+def _operands(node: ex.Node) -> tuple[ex.Node, ...]:
+    """Return the sub-expressions worth explaining: no literal texts, numbers or cue lists."""
+    if isinstance(node, ex.Call):
+        builtin = BUILTINS[node.func]
+        return tuple(arg for i, arg in enumerate(node.args)
+                     if builtin.param(i) in (Type.PATTERN, Type.SCOPE, Type.NUMBER, Type.BOOL))
+    return ex.children(node)
+
+
+# -- evidence ---------------------------------------------------------------------------------
+
+
+def _evidence(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> tuple[Evidence, ...]:
+    spans: list[tuple[int, int]] = []
+    for node, _ in leaves:
+        spans.extend(_leaf_matches(ev, node))
+    unique = sorted(set(spans))[:MAX_EVIDENCE]
+    return tuple(evidence_at(ev, span) for span in unique)
+
+
+def _leaf_matches(ev: Evaluator, node: ex.Node) -> Matches:
+    if isinstance(node, ex.Compare):
+        counted = [n for n in _walk(node) if isinstance(n, ex.Call) and n.func == "count"]
+        return tuple(m for c in counted for m in ev.value(c.args[0]))
+    pattern = node.args[0] if isinstance(node, ex.Call) and node.func == "mentions" else node
+    matches = ev.value(pattern)
+    if matches:
+        return matches
+    miss = _near_miss(ev, pattern)
+    return miss[1] if miss else ()
+
+
+def _walk(node: ex.Node):
+    yield node
+    for child in ex.children(node):
+        yield from _walk(child)
+
+
+def evidence_at(ev: Evaluator, span: tuple[int, int]) -> Evidence:
+    """Build the evidence for a matched span: its place, sentence and words."""
+    doc = ev.document
+    sentence = doc.sentences[ev.index.sentence_of(span[0])] if doc.sentences else None
+    quote_start, quote_end = (sentence.start, sentence.end) if sentence else span
+    quote_start, quote_end = min(quote_start, span[0]), max(quote_end, span[1])
+    paragraph = doc.paragraph_at(span[0])
+    section = doc.section_at(span[0])
+    where = doc.location(span[0])
+    heading = doc.sections[section] if section is not None else None
+    return Evidence(
+        section=(heading.label or heading.heading) if heading else None,
+        heading=heading.title if heading else None,
+        paragraph=doc.paragraphs[paragraph].number if paragraph is not None else None,
+        line=where.line, column=where.column, page=where.page,
+        text=_clip(doc.text[quote_start:quote_end]), match=_clip(doc.text[span[0]:span[1]]),
+        start=span[0], end=span[1])
+
+
+def _clip(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rstrip() + "…"
+
+
+def _cites(ev: Evaluator, matches: Matches) -> str:
+    cites = list(dict.fromkeys(_short_cite(ev, m[0]) for m in matches))
+    shown = ", ".join(cites[:MAX_CITES])
+    return shown + (f" and {len(cites) - MAX_CITES} more" if len(cites) > MAX_CITES else "")
+
+
+def _short_cite(ev: Evaluator, offset: int) -> str:
+    doc = ev.document
+    paragraph = doc.paragraph_at(offset)
+    if paragraph is not None and doc.paragraphs[paragraph].number is not None:
+        return f"¶{doc.paragraphs[paragraph].number}"
+    section = doc.section_at(offset)
+    if section is not None:
+        return doc.sections[section].title
+    return f"line {doc.location(offset).line}"
+
+
+def _quote(ev: Evaluator, span: tuple[int, int]) -> str:
+    return '"' + _clip(ev.document.text[span[0]:span[1]]) + '"'
+
+
+# -- notes and explanations -------------------------------------------------------------------
+
+
+def _notes(ev: Evaluator, check: ex.Node) -> tuple[str, ...]:
+    notes = []
+    for node in _walk(check):
+        if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE \
+                and not ev.value(node):
+            notes.append(f"{node.text} names no part of this draft")
+    return tuple(dict.fromkeys(notes))
+
+
+def _explain(ev: Evaluator, node: ex.Node, depth: int = 0):
+    """Yield one plain line per sub-condition: its truth value and where it holds."""
+    if isinstance(node, ex.Number):
+        return
+    pad = "  " * depth
+    value = ev.value(node)
+    kind = _type_of(node)
+    if isinstance(node, ex.Call) and node.func == "mentions":
+        # "mentions PoA: yes, ¶12" says it all; explain the pattern's own parts below it.
+        label = node.text if node.text.startswith("mentions") else f"mentions {node.text}"
+        yield f"{pad}{label}: " + _found(ev, node.args[0])
+        for child in _operands(node.args[0]) if not isinstance(node.args[0], ex.TermRef) else ():
+            yield from _explain(ev, child, depth + 1)
+        return
+    if kind == Type.BOOL:
+        yield f"{pad}{node.text}: {'yes' if value else 'no'}"
+    elif kind == Type.NUMBER:
+        yield f"{pad}{node.text} = {value:g}"
+    elif kind == Type.SCOPE:
+        yield f"{pad}{node.text}: {'found' if value else 'not in this draft'}"
+    else:
+        yield f"{pad}{node.text}: " + _found(ev, node)
+    if isinstance(node, ex.TermRef):
+        return  # a term is one line: its body is the rule set's vocabulary, not this rule
+    for child in _operands(node):
+        yield from _explain(ev, child, depth + 1)
+
+
+def _found(ev: Evaluator, pattern: ex.Node) -> str:
+    matches = ev.value(pattern)
+    if matches:
+        return f"yes, {_cites(ev, matches)}"
+    miss = _near_miss(ev, pattern)
+    return "no" + (f" — {miss[0]}" if miss else "")
