@@ -55,4 +55,4 @@ class DraftError(DraftcheckError):
 
 
 class UsageError(DraftcheckError):
-    """The command line asks for something impossible (missing file, unknown rule set name)."""
+    """The command line asks for something impossible (an unknown rule set, an unwritable -o)."""

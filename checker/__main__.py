@@ -1,0 +1,5 @@
+"""`python -m checker` runs the draftcheck command line."""
+
+from checker.cli import main
+
+main()

@@ -1,0 +1,593 @@
+"""The document model: one normalised text with sections, paragraphs, sentences and brackets.
+
+Every reader (one per input format, see `checker.readers`) produces a `Source`; `build_document`
+turns it into a `Document`. The rest of draftcheck never knows the input format. All offsets are
+character offsets into `Document.text`, the normalised text; `Document.location` maps any offset
+back to the line and column (and page, for PDF) of the original file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+from typing import NamedTuple
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in the original draft file: 1-based line and column (in characters), page if paged."""
+
+    line: int
+    column: int
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A headed part of the draft. `end` covers its subsections too."""
+
+    label: str | None  # "G", "II", or None for a heading without a label
+    heading: str  # the heading text without its label, e.g. "Regular institutional dialogue"
+    level: int  # 1 for top level; deeper headings have larger numbers
+    start: int  # offset of the heading line
+    body_start: int  # offset just after the heading line
+    end: int  # offset where the next section of the same or a higher level starts (or text end)
+
+    @property
+    def title(self) -> str:
+        """The heading as printed, e.g. "G. Regular institutional dialogue"."""
+        return f"{self.label}. {self.heading}" if self.label else self.heading
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A numbered paragraph (number as printed) or an unnumbered block of text."""
+
+    number: int | None
+    start: int
+    end: int
+    section: int | None  # index into Document.sections of the innermost enclosing section
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence; headings and title lines are sentences too (with paragraph None)."""
+
+    start: int
+    end: int
+    paragraph: int | None  # index into Document.paragraphs
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a reader hands over: the original text and the normalised text with its offset map."""
+
+    path: str
+    raw: bytes
+    original: str  # the decoded text, before normalisation
+    text: str  # normalised text
+    # Sorted (normalised offset, original offset) anchor pairs: between anchors the two advance
+    # together, so the original offset of n is orig + (n - norm) for the last anchor with norm <= n.
+    anchors: tuple[tuple[int, int], ...] = ((0, 0),)
+    pages: tuple[int, ...] = ()  # original offsets where pages 2, 3, ... start (PDF only)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A draft, read and segmented once, shared by every rule set checked against it."""
+
+    path: str
+    sha256: str
+    text: str
+    sections: tuple[Section, ...]
+    paragraphs: tuple[Paragraph, ...]
+    sentences: tuple[Sentence, ...]
+    brackets: tuple[tuple[int, int], ...]  # sorted, non-overlapping ranges inside "[ ... ]"
+    source: Source = field(repr=False)
+
+    # The lookup tables below are derived data, built on first use. cached_property writes to
+    # the instance __dict__ directly, so it works on this frozen (non-slots) dataclass and adds
+    # no field.
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        return [0, *(m.end() for m in _LINE_BREAK.finditer(self.source.original))]
+
+    @cached_property
+    def _anchor_starts(self) -> list[int]:
+        return [norm for norm, _ in self.source.anchors]
+
+    @cached_property
+    def _sentence_starts(self) -> list[int]:
+        return [s.start for s in self.sentences]
+
+    @cached_property
+    def _paragraph_starts(self) -> list[int]:
+        return [p.start for p in self.paragraphs]
+
+    @cached_property
+    def _section_starts(self) -> list[int]:
+        return [s.start for s in self.sections]
+
+    @cached_property
+    def _bracket_starts(self) -> list[int]:
+        return [start for start, _ in self.brackets]
+
+    def original_offset(self, offset: int) -> int:
+        """Return the offset in the original (decoded) text of a normalised offset."""
+        offset = min(max(offset, 0), len(self.text))
+        i = bisect_right(self._anchor_starts, offset) - 1
+        if i < 0:
+            return offset
+        norm, orig = self.source.anchors[i]
+        return orig + (offset - norm)
+
+    def location(self, offset: int) -> Location:
+        """Return the original line/column (and page) of a normalised offset."""
+        orig = self.original_offset(offset)
+        line = bisect_right(self._line_starts, orig)
+        column = orig - self._line_starts[line - 1] + 1
+        page = bisect_right(self.source.pages, orig) + 1 if self.source.pages else None
+        return Location(line, column, page)
+
+    def sentence_at(self, offset: int) -> int:
+        """Return the index of the sentence containing offset (the nearest one before it if none)."""
+        # Before the first sentence (leading blank space) the first sentence is the nearest.
+        return max(bisect_right(self._sentence_starts, offset) - 1, 0)
+
+    def paragraph_at(self, offset: int) -> int | None:
+        """Return the index of the paragraph containing offset, or None outside paragraphs."""
+        i = bisect_right(self._paragraph_starts, offset) - 1
+        return i if i >= 0 and offset < self.paragraphs[i].end else None
+
+    def section_at(self, offset: int) -> int | None:
+        """Return the index of the innermost section containing offset, or None before any."""
+        # The last heading at or before offset is the innermost section: sections nest, and a
+        # section only ends where a later heading starts.
+        i = bisect_right(self._section_starts, offset) - 1
+        return i if i >= 0 and offset < self.sections[i].end else None
+
+    def is_bracketed(self, start: int, end: int) -> bool:
+        """Return True if the span [start, end) lies inside one bracketed range."""
+        i = bisect_right(self._bracket_starts, start) - 1
+        return i >= 0 and end <= self.brackets[i][1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation: one-character replacements keep offsets; deletions are recorded as anchors.
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_DELETED = re.compile(r"\r(?=\n)|[\u00ad\u200b-\u200d\u2060\ufeff]+")
+_REPLACED = {
+    "'": "\u2018\u2019\u201a\u201b\u2032",
+    '"': "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb",
+    "-": "\u2010\u2011\u2012\u2013\u2014\u2015\u2212",
+    " ": "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+         "\u202f\u205f\u3000",
+    "\n": "\r",  # a lone CR (old Mac line end); a CR before LF is deleted instead
+}
+_TRANSLATION = {c: plain for plain, chars in _REPLACED.items() for c in chars}
+# A regex substitution beats str.translate, which is slow on any text that is not pure ASCII.
+_TO_REPLACE = re.compile("[" + "".join(_TRANSLATION) + "]")
+
+
+def make_source(path: str, raw: bytes, original: str,
+                markup: Iterable[tuple[int, int]] = ()) -> Source:
+    """Normalise decoded text into a Source, also deleting markup spans (original offsets)."""
+    spans = heapq.merge(sorted(markup), (m.span() for m in _DELETED.finditer(original)))
+    kept, anchors = _delete(original, spans)
+    text = _TO_REPLACE.sub(lambda m: _TRANSLATION[m[0]], kept)
+    return Source(path, raw, original, text, anchors)
+
+
+def _delete(original: str,
+            spans: Iterable[tuple[int, int]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """Remove sorted (possibly overlapping) spans; return the rest and its anchors."""
+    parts: list[str] = []
+    anchors = [(0, 0)]
+    pos = kept = 0
+    for start, end in spans:
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        parts.append(original[pos:start])
+        kept += start - pos
+        pos = end
+        # Adjacent deletions share one change point.
+        if anchors[-1][0] == kept:
+            anchors[-1] = (kept, end)
+        else:
+            anchors.append((kept, end))
+    parts.append(original[pos:])
+    return "".join(parts), tuple(anchors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Segmentation, pass 1: classify every non-blank line.
+
+_MAX_HEADING = 120
+_TRIMMED = re.compile(r"\s*(\S(?:.*\S)?)?")
+_LABELLED = re.compile(r"([A-Z]|[IVXLCDM]{2,})\.\s+(\S.*)")
+_ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_ROMAN_DIGITS = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+_MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+(\S.*?)(?:\s+#+)?")
+_NUMBERED = re.compile(r"(\d{1,4})[.)](?=\s|$)")
+_SUB_ITEM = re.compile(  # (a) (iv) (A) (1) a) iv) - + * and bullets
+    r"(?:\((?:[A-Za-z]{1,2}|[ivxlcdm]{1,6}|\d{1,3})\)|(?:[a-z]{1,2}|[ivxlcdm]{1,6})\)"
+    r"|[-+*\u2022\u2023\u25e6\u25aa])(?=\s|$)")
+_CLOSERS = "\"')]"
+
+
+class _Kind(Enum):
+    """What a line does in the segmentation."""
+
+    HEADING = "heading"  # a section heading, its own sentence
+    NUMBERED = "numbered"  # starts a numbered paragraph
+    SUB_ITEM = "sub-item"  # starts a run that stays in the current paragraph
+    BLOCK = "block"  # starts an unnumbered paragraph
+    LINE = "line"  # continues the current run of text
+
+
+class _Line(NamedTuple):
+    start: int  # first non-blank character
+    end: int  # just after the last non-blank character
+    kind: _Kind
+    body: int  # where sentence ends are first looked for (after a "31." prefix)
+    number: int | None = None
+    heading: tuple[str | None, str, int] | None = None  # label, heading text, level
+
+
+class _Labels:
+    """The labelled headings seen so far, to tell "I." the letter from "I." the numeral."""
+
+    def __init__(self) -> None:
+        self.letter: str | None = None  # the last letter label since the last roman heading
+        self.roman = 0
+        self.seen_letter = False
+        self.seen_roman = False
+
+    def is_roman(self, label: str) -> bool:
+        """Return True if label, just read, is a roman numeral rather than a letter."""
+        if len(label) > 1:
+            return True
+        if label not in _ROMAN_DIGITS:
+            return False
+        if self.letter is not None and ord(label) == ord(self.letter) + 1:
+            return False  # H. then I.
+        if self.seen_roman and _roman_value(label) == self.roman + 1:
+            return True  # IV. then V.
+        return label == "I" and not self.seen_letter
+
+    def level(self, roman: bool) -> int:
+        """Return the level of a labelled plain-text heading."""
+        return 2 if not roman and self.seen_roman else 1
+
+    def note(self, label: str, roman: bool) -> None:
+        """Record a heading's label."""
+        if roman:
+            self.roman, self.seen_roman, self.letter = _roman_value(label), True, None
+        else:
+            self.letter, self.seen_letter = label, True
+
+
+def _roman_value(numeral: str) -> int:
+    """Return the value of a valid roman numeral."""
+    values = [_ROMAN_DIGITS[c] for c in numeral]
+    return sum(-v if v < nxt else v for v, nxt in zip(values, [*values[1:], 0], strict=True))
+
+
+def _text_lines(text: str) -> Iterator[tuple[int, int, bool]]:
+    """Yield each non-blank line's trimmed span and whether it starts a block."""
+    pos, size, new_block = 0, len(text), True
+    while pos <= size:
+        nl = text.find("\n", pos)
+        nl = size if nl < 0 else nl
+        content = _TRIMMED.match(text, pos, nl)
+        if content is None or content.start(1) < 0:
+            new_block = True
+        else:
+            yield content.start(1), content.end(1), new_block
+            new_block = False
+        pos = nl + 1
+
+
+def _labelled_heading(text: str, start: int, end: int,
+                      labels: _Labels) -> tuple[str | None, str, int] | None:
+    """Return (label, heading, level) if the line is a heading like "A. Overview"."""
+    if end - start > _MAX_HEADING or text[end - 1] in ".;,:":
+        return None
+    m = _LABELLED.fullmatch(text, start, end)
+    if m is None or not m[2][0].isupper() or (len(m[1]) > 1 and not _ROMAN.fullmatch(m[1])):
+        return None
+    roman = labels.is_roman(m[1])
+    level = labels.level(roman)
+    labels.note(m[1], roman)
+    return m[1], m[2], level
+
+
+def _markdown_heading(text: str, start: int, end: int,
+                      labels: _Labels) -> tuple[str | None, str, int] | None:
+    """Return (label, heading, level) if the line is a markdown heading like "## A. Overview"."""
+    m = _MARKDOWN_HEADING.fullmatch(text, start, end)
+    if m is None:
+        return None
+    inner = _LABELLED.fullmatch(m[2])
+    if inner is None or (len(inner[1]) > 1 and not _ROMAN.fullmatch(inner[1])):
+        return None, m[2], len(m[1])
+    labels.note(inner[1], labels.is_roman(inner[1]))
+    return inner[1], inner[2], len(m[1])
+
+
+def _ends_clause(text: str, start: int, end: int) -> bool:
+    """Return True if the line ends like a sentence or a clause (so the next line may be new)."""
+    i = end - 1
+    while i > start and text[i] in _CLOSERS:
+        i -= 1
+    return text[i] in ".!?;:"
+
+
+def _classify(text: str) -> tuple[list[_Line], list[tuple[int, int]]]:
+    """Classify the non-blank lines of text; also return the blocks (runs of non-blank lines)."""
+    labels = _Labels()
+    lines: list[_Line] = []
+    blocks: list[tuple[int, int]] = []
+    previous: _Line | None = None
+    in_title = True  # no heading or numbered paragraph yet: every line may start something new
+    number = 0  # of the last numbered paragraph
+    for start, end, new_block in _text_lines(text):
+        if new_block:
+            blocks.append((start, end))
+        else:
+            blocks[-1] = (blocks[-1][0], end)
+        run_start = new_block or previous is None or previous.kind is _Kind.HEADING
+        if run_start and _continues(text, start, previous):
+            run_start = False
+        # Inside a block (one paragraph per line, as Word saves text) a heading may only follow a
+        # finished sentence, and a numbered paragraph must also be the next number.
+        fresh = run_start or in_title or (
+            previous is not None and _ends_clause(text, previous.start, previous.end))
+        line = _classify_line(text, start, end, labels, run_start, fresh)
+        if line.kind is _Kind.NUMBERED and not run_start and line.number != number + 1:
+            line = line._replace(kind=_Kind.LINE, body=start, number=None)
+        number = line.number if line.number is not None else number
+        in_title = in_title and line.kind not in (_Kind.HEADING, _Kind.NUMBERED)
+        lines.append(line)
+        previous = line
+    return lines, blocks
+
+
+def _continues(text: str, start: int, previous: _Line | None) -> bool:
+    """Return True if a block goes on with the sentence the previous one left unfinished."""
+    # A page break in a converted PDF leaves "... a UN convention on" and "international
+    # information security ..." in two blocks; a lowercase start shows they are one sentence.
+    return (previous is not None and previous.kind is not _Kind.HEADING
+            and text[start].islower() and not _ends_clause(text, previous.start, previous.end)
+            and _SUB_ITEM.match(text, start) is None)
+
+
+def _classify_line(text: str, start: int, end: int, labels: _Labels, run_start: bool,
+                   fresh: bool) -> _Line:
+    """Classify one trimmed line from its own text and its place in the block."""
+    heading = None
+    if text[start] == "#":
+        heading = _markdown_heading(text, start, end, labels)
+    elif fresh:
+        heading = _labelled_heading(text, start, end, labels)
+    if heading is not None:
+        return _Line(start, end, _Kind.HEADING, end, heading=heading)
+    number = _NUMBERED.match(text, start, end) if fresh else None
+    if number is not None:
+        return _Line(start, end, _Kind.NUMBERED, number.end(), number=int(number[1]))
+    if not run_start:
+        return _Line(start, end, _Kind.LINE, start)
+    kind = _Kind.SUB_ITEM if _SUB_ITEM.match(text, start, end) else _Kind.BLOCK
+    return _Line(start, end, kind, start)
+
+
+def _title_end(lines: list[_Line]) -> int:
+    """Return how many leading lines form the title block (none if the draft has no headings)."""
+    if not any(line.kind is _Kind.HEADING for line in lines):
+        return 0
+    return next(i for i, line in enumerate(lines) if line.kind in (_Kind.HEADING, _Kind.NUMBERED))
+
+
+# ---------------------------------------------------------------------------------------------
+# Segmentation, pass 2: sections, paragraphs and runs of sentences.
+
+# The lookahead is a cheap first filter (most full stops inside sentences precede a lowercase
+# word); `_opens_sentence` then decides exactly.
+_TERMINATOR = re.compile(r"[.!?]+[\"')\]]*(?=\s+(?:[^a-z\s]|[a-z]{1,6}\)))")
+_GAP = re.compile(r"\s+")
+_OPENERS = "\"'(["
+_ABBREVIATIONS = frozenset({
+    "u.n.", "e.g.", "i.e.", "no.", "nos.", "para.", "paras.", "art.", "arts.", "mr.", "ms.",
+    "mrs.", "dr.", "rev.", "vol.", "p.", "pp.", "cf.", "viz.", "st.", "jr.",
+})
+_INITIALS = re.compile(r"[A-Z]\.|(?:[A-Za-z]\.){2,}")
+_LONGEST_ABBREVIATION = 12
+
+
+class _Assembler:
+    """Turns classified lines into sections, paragraphs and sentences (used once per build)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.headings: list[tuple[str | None, str, int, int, int]] = []
+        self.paragraphs: list[list[int | None]] = []  # [number, start, end, section]
+        self.sentences: list[Sentence] = []
+        self.run: list[int] | None = None  # [start, end, body] of the text being gathered
+        self.open: int | None = None  # index of the paragraph lines are being added to
+
+    def add(self, line: _Line, title: bool) -> None:
+        """Place one classified line."""
+        if title or line.kind is _Kind.HEADING:
+            self._flush()
+            self.open = None
+            if line.kind is _Kind.HEADING:
+                self._heading(line)
+                self.sentences.append(Sentence(line.start, line.end, None))
+            else:
+                self._split(line.start, line.end, line.start, None)
+        elif line.kind is _Kind.NUMBERED:
+            self._start_paragraph(line, line.number)
+        elif line.kind is _Kind.BLOCK or self.open is None:
+            self._start_paragraph(line, None)
+        elif line.kind is _Kind.SUB_ITEM:
+            self._flush()
+            self.run = [line.start, line.end, line.body]
+        else:
+            assert self.run is not None
+            self.run[1] = line.end
+        if self.open is not None:
+            self.paragraphs[self.open][2] = line.end
+
+    def _start_paragraph(self, line: _Line, number: int | None) -> None:
+        self._flush()
+        section = len(self.headings) - 1 if self.headings else None
+        self.paragraphs.append([number, line.start, line.end, section])
+        self.open = len(self.paragraphs) - 1
+        self.run = [line.start, line.end, line.body]
+
+    def _heading(self, line: _Line) -> None:
+        assert line.heading is not None
+        label, heading, level = line.heading
+        newline = self.text.find("\n", line.end)
+        body_start = len(self.text) if newline < 0 else newline + 1
+        self.headings.append((label, heading, level, line.start, body_start))
+
+    def _flush(self) -> None:
+        if self.run is not None:
+            start, end, body = self.run
+            self._split(start, end, body, self.open)
+            self.run = None
+
+    def _split(self, start: int, end: int, body: int, paragraph: int | None) -> None:
+        """Add the sentences of one run of text (a sentence never leaves its run)."""
+        text, pos = self.text, start
+        for m in _TERMINATOR.finditer(text, body, end):
+            gap = _GAP.match(text, m.end(), end)
+            if gap is None or gap.end() >= end or not _opens_sentence(text, gap):
+                continue
+            # "No." before a closing quote is an answer, not the start of "No. 5".
+            if m[0] == "." and _is_abbreviation(text, m.start()):
+                continue
+            self.sentences.append(Sentence(pos, m.end(), paragraph))
+            pos = gap.end()
+        self.sentences.append(Sentence(pos, end, paragraph))
+
+    def finish(self) -> tuple[tuple[Section, ...], tuple[Paragraph, ...], tuple[Sentence, ...]]:
+        """Close the last run and return the sections, paragraphs and sentences."""
+        self._flush()
+        paragraphs = tuple(Paragraph(*p) for p in self.paragraphs)  # type: ignore[arg-type]
+        return _sections(self.headings, len(self.text)), paragraphs, tuple(self.sentences)
+
+
+def _opens_sentence(text: str, gap: re.Match[str]) -> bool:
+    """Return True if the text after a full stop and gap can start a new sentence."""
+    c = text[gap.end()]
+    if c.isupper() or c.isdigit() or c in _OPENERS:
+        return True
+    # A list line ("a) ...", "- ...") after a finished sentence starts a new one.
+    return "\n" in gap[0] and _SUB_ITEM.match(text, gap.end()) is not None
+
+
+def _is_abbreviation(text: str, stop: int) -> bool:
+    """Return True if the full stop at `stop` ends an abbreviation or an initial ("J.")."""
+    first = stop
+    while first > 0 and stop - first < _LONGEST_ABBREVIATION and (
+            text[first - 1].isalpha() or text[first - 1] == "."):
+        first -= 1
+    if first > 0 and (text[first - 1].isalpha() or text[first - 1] == "."):
+        return False  # a long word, not an abbreviation
+    word = text[first:stop + 1]
+    return word.lower() in _ABBREVIATIONS or _INITIALS.fullmatch(word) is not None
+
+
+def _sections(headings: list[tuple[str | None, str, int, int, int]],
+              size: int) -> tuple[Section, ...]:
+    """Build sections; each ends where the next heading of the same or a higher level starts."""
+    ends = [size] * len(headings)
+    open_: list[int] = []  # indices of sections not yet ended, levels increasing
+    for i, (_, _, level, start, _) in enumerate(headings):
+        while open_ and headings[open_[-1]][2] >= level:
+            ends[open_.pop()] = start
+        open_.append(i)
+    return tuple(Section(label, heading, level, start, body, end)
+                 for (label, heading, level, start, body), end in zip(headings, ends, strict=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Brackets.
+
+_BRACKET = re.compile(r"[\[\]]")
+_FOOTNOTE = re.compile(r"[\d,\s]*")
+
+
+def _brackets(text: str, limits: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Find the outermost "[ ... ]" ranges; an unclosed "[" closes at the end of its paragraph.
+
+    `limits` are the sorted, non-overlapping (start, end) spans an unclosed bracket may not leave.
+    """
+    ranges, opened = [], []
+    for m in _BRACKET.finditer(text):
+        if m[0] == "[":
+            opened.append(m.start())
+        elif opened:  # a stray "]" is ignored
+            ranges.append((opened.pop() + 1, m.start()))
+    starts = [start for start, _ in limits]
+    for position in opened:
+        i = bisect_right(starts, position) - 1
+        end = limits[i][1] if i >= 0 and position < limits[i][1] else len(text)
+        ranges.append((position + 1, end))
+    return _outermost(r for r in sorted(ranges) if not _FOOTNOTE.fullmatch(text, *r))
+
+
+def _outermost(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Merge sorted ranges so that none overlaps or contains another."""
+    merged: list[tuple[int, int]] = []
+    for start, end in ranges:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _bracket_limits(paragraphs: tuple[Paragraph, ...],
+                    blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the spans an unclosed bracket closes at: paragraphs, else blocks outside them."""
+    spans = [(p.start, p.end) for p in paragraphs]
+    starts = [p.start for p in paragraphs]
+    for start, end in blocks:
+        i = bisect_right(starts, start) - 1
+        if i < 0 or start >= spans[i][1]:
+            spans.append((start, end))
+    return sorted(spans)
+
+
+# ---------------------------------------------------------------------------------------------
+
+def build_document(source: Source) -> Document:
+    """Segment a normalised source into sections, paragraphs, sentences and brackets."""
+    text = source.text
+    lines, blocks = _classify(text)
+    assembler = _Assembler(text)
+    title_end = _title_end(lines)
+    for i, line in enumerate(lines):
+        assembler.add(line, i < title_end)
+    sections, paragraphs, sentences = assembler.finish()
+    brackets = _brackets(text, _bracket_limits(paragraphs, blocks))
+    return Document(source.path, hashlib.sha256(source.raw).hexdigest(), text, sections,
+                    paragraphs, sentences, brackets, source)
+
+
+def parse_document(text: str, path: str = "<text>") -> Document:
+    """Build a Document from text already in memory (used by rule examples and tests)."""
+    # surrogatepass: text from anywhere (even lone surrogates) must never make this raise.
+    return build_document(make_source(path, text.encode("utf-8", "surrogatepass"), text))
