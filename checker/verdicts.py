@@ -260,28 +260,36 @@ def _explain(ev: Evaluator, node: ex.Node, depth: int = 0):
     kind = _type_of(node)
     if isinstance(node, ex.Call) and node.func == "mentions":
         # "mentions PoA: yes, ¶12" says it all; explain the pattern's own parts below it.
-        label = node.text if node.text.startswith("mentions") else f"mentions {node.text}"
+        label = short_text(node)
+        label = label if node.text.startswith("mentions") else f"mentions {label}"
         yield f"{pad}{label}: " + _found(ev, node.args[0])
         for child in _operands(node.args[0]) if not isinstance(node.args[0], ex.TermRef) else ():
             yield from _explain(ev, child, depth + 1)
         return
+    label = short_text(node)
     if kind == Type.BOOL:
-        yield f"{pad}{node.text}: {'yes' if value else 'no'}"
+        yield f"{pad}{label}: {'yes' if value else 'no'}"
     elif kind == Type.NUMBER:
-        yield f"{pad}{node.text} = {value:g}"
+        yield f"{pad}{label} = {value:g}"
     elif kind == Type.SCOPE:
-        yield f"{pad}{node.text}: {'found' if value else 'not in this draft'}"
+        yield f"{pad}{label}: {'found' if value else 'not in this draft'}"
     else:
-        yield f"{pad}{node.text}: " + _found(ev, node)
-    if isinstance(node, ex.TermRef):
-        return  # a term is one line: its body is the rule set's vocabulary, not this rule
+        yield f"{pad}{label}: " + _found(ev, node)
+    if isinstance(node, ex.TermRef) or _alternatives(node):
+        return  # one line says it: a term is vocabulary, a list of words quotes the one found
     for child in _operands(node):
         yield from _explain(ev, child, depth + 1)
+
+
+def _alternatives(node: ex.Node) -> bool:
+    """Return True for any(...) of plain phrases and regexes: a list of words, not logic."""
+    return isinstance(node, ex.Call) and node.func == "any" and all(
+        isinstance(arg, (ex.Phrase, ex.Regex)) for arg in node.args)
 
 
 def _found(ev: Evaluator, pattern: ex.Node) -> str:
     matches = ev.value(pattern)
     if matches:
-        return f"yes, {_cites(ev, matches)}"
+        return f"yes, {_cites(ev, matches)}: {_quote(ev, matches[0])}"
     miss = _near_miss(ev, pattern)
     return "no" + (f" — {miss[0]}" if miss else "")
