@@ -46,7 +46,7 @@ app = typer.Typer(
     epilog="Exit codes: 0 nothing unmet at or above --fail-on; 1 something is; "
            "2 a usage, input or rule error.")
 
-COMMANDS = ("check", "validate")
+COMMANDS = ("check", "validate", "test")
 
 
 def _version(value: bool) -> None:
@@ -111,6 +111,31 @@ def validate(
         manual = sum(1 for r in compiled.rules if r.check is None)
         typer.echo(f"{ruleset.path}: ok — group {ruleset.group}, {len(ruleset.rules)} rules "
                    f"({manual} manual), {len(ruleset.terms)} terms")
+
+
+@app.command("test")
+def test_examples(
+    rules: Annotated[list[str], typer.Argument(metavar="RULES", help="Rule files or folders.")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List passing examples too.")
+                       ] = False,
+) -> None:
+    """Run the rules' embedded examples: each `met` text must meet its rule, each `unmet` not."""
+    from checker.api import load_rules
+    from checker.examples import run_examples
+
+    results = run_examples(load_rules(rules))
+    for result in results:
+        if verbose or not result.passed:
+            mark = "ok  " if result.passed else "FAIL"
+            typer.echo(f"{mark} {result.rules_path} {result.rule_id}: expected "
+                       f"{result.expected.value}, got {result.got.value}: {result.text.strip()!r}")
+            if not result.passed:
+                typer.echo(f"       why: {result.why}")
+    failed = sum(1 for r in results if not r.passed)
+    rules_run = len({(r.rules_path, r.rule_id) for r in results})
+    typer.echo(f"{len(results) - failed} passed, {failed} failed "
+               f"({len(results)} examples of {rules_run} rules)")
+    raise typer.Exit(ExitStatus.UNMET if failed else ExitStatus.OK)
 
 
 def _read_all(read_document, drafts: list[str]) -> list:
