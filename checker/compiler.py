@@ -88,6 +88,8 @@ class _Compiler:
             return self.expect(node, want)
         except ExprError as error:
             self.problems.append(source.origin.problem(error.message, error.span.start))
+        except RecursionError:  # terms using terms using terms ...: each shallow, deep together
+            self.problems.append(source.origin.problem("terms are nested too deeply", 0))
         except _Failed:
             pass
         return None

@@ -6,13 +6,14 @@ import functools
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from checker import expr as ex
 
 GRAMMAR = "draftcheck.lark"
 MAX_EXPRESSION = 10_000  # characters; a rule's check is a line or two, never a document
+MAX_DEPTH = 64  # nested operators and calls; keeps every later stage far from Python's stack limit
 
 
 class ExprError(Exception):
@@ -58,7 +59,20 @@ def parse(source: str) -> ex.Node:
         tree = _parser().parse(source)
     except UnexpectedInput as error:
         raise _syntax_error(source, error) from None
+    _check_depth(tree)
     return _ToAst(source).transform(tree)
+
+
+def _check_depth(tree: Tree) -> None:
+    """Refuse trees nested deeper than MAX_DEPTH (walked without recursion)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            start = getattr(node.meta, "start_pos", 0) if not node.meta.empty else 0
+            raise ExprError(f"expression is nested more than {MAX_DEPTH} levels deep",
+                            ex.Span(start, start + 1))
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
 
 def _syntax_error(source: str, error: UnexpectedInput) -> ExprError:

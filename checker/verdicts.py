@@ -38,6 +38,8 @@ def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Ve
         lines = tuple(_explain(evaluator, rule.check)) if explain else ()
     except EvaluationError as error:
         return Verdict(**base, status=Status.ERROR, why=f"cannot evaluate: {error}")
+    except RecursionError:
+        return Verdict(**base, status=Status.ERROR, why="cannot evaluate: nested too deeply")
     return Verdict(**base, status=Status.MET if met else Status.UNMET, why=why,
                    evidence=evidence, explanation=lines, notes=_notes(evaluator, rule.check))
 
