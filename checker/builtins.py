@@ -59,20 +59,27 @@ def _any(ix: DocIndex, *patterns: Matches) -> Matches:
 
 
 def _pairs(ix: DocIndex, first: Matches, second: Matches, words: int, either_order: bool) -> Matches:
-    """Spans covering a match of `first` and one of `second` in one sentence, <= words apart."""
-    by_sentence: dict[int, list[Match]] = {}
-    for match in second:
-        by_sentence.setdefault(ix.sentence_of(match[0]), []).append(match)
+    """Spans covering a match of `first` and the nearest match of `second` after it (and, with
+    either_order, before it) in the same sentence, at most `words` words apart.
+
+    Only the nearest partner counts: if any partner is close enough the nearest is, so mentions
+    are unchanged, spans are the tightest, and the work stays linear even on a draft that is one
+    long sentence of common words.
+    """
+    by_start = sorted(second)
+    starts = [q[0] for q in by_start]
+    by_end = sorted(second, key=lambda q: (q[1], -q[0]))
+    ends = [q[1] for q in by_end]
     out = set()
     for p in first:
-        for q in by_sentence.get(ix.sentence_of(p[0]), ()):
-            if q[0] >= p[1]:
-                gap = ix.words_between(p[1], q[0])
-            elif either_order and q[1] <= p[0]:
-                gap = ix.words_between(q[1], p[0])
-            else:
-                continue
-            if gap <= words:
+        i = bisect.bisect_left(starts, p[1])
+        partners = [by_start[i]] if i < len(by_start) else []
+        j = bisect.bisect_right(ends, p[0]) - 1
+        if either_order and j >= 0:
+            partners.append(by_end[j])
+        for q in partners:
+            gap = ix.words_between(p[1], q[0]) if q[0] >= p[1] else ix.words_between(q[1], p[0])
+            if gap <= words and ix.sentence_of(q[0]) == ix.sentence_of(p[0]):
                 out.add((min(p[0], q[0]), max(p[1], q[1])))
     return tuple(sorted(out))
 
