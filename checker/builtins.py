@@ -177,10 +177,14 @@ def heading_key(text: str) -> str:
 
 
 def _section(ix: DocIndex, text: str) -> Scope:
-    key = heading_key(text)
-    return _merge_ranges([(s.body_start, s.end) for s in ix.document.sections
-                          if key in heading_key(s.heading) or
-                          (s.label or "").lower() == text.strip().lower()])
+    # A label wins: section("C") is the section labelled C, not every heading with a "c" in it.
+    sections = ix.document.sections
+    label = text.strip().lower()
+    chosen = [s for s in sections if (s.label or "").lower() == label]
+    if not chosen:
+        key = heading_key(text)
+        chosen = [s for s in sections if key in heading_key(s.heading)]
+    return _merge_ranges([(s.body_start, s.end) for s in chosen])
 
 
 def _paragraphs(ix: DocIndex, numbers: tuple[int, int]) -> Scope:

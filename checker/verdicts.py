@@ -117,9 +117,19 @@ def _render(node: ex.Node, depth: int, alternatives: int) -> str:
 
 
 def _near_miss(ev: Evaluator, pattern: ex.Node) -> tuple[str, Matches] | None:
-    """Say why a pattern with no match came close: negated, bracketed or outside its scope."""
+    """Say why a pattern with no match came close: negated, bracketed or outside its scope.
+
+    Only a part that itself has no match is explained, down to the innermost such part.
+    """
     while isinstance(pattern, ex.TermRef):
         pattern = pattern.body
+    if ev.value(pattern):
+        return None
+    for child in _operands(pattern):
+        if _type_of(child) == Type.PATTERN:
+            miss = _near_miss(ev, child)
+            if miss:
+                return miss
     if isinstance(pattern, ex.Within):
         inner = ev.value(pattern.pattern)
         if inner:
@@ -127,19 +137,13 @@ def _near_miss(ev: Evaluator, pattern: ex.Node) -> tuple[str, Matches] | None:
     if isinstance(pattern, ex.Call) and pattern.func == "affirmed":
         inner, cues = ev.value(pattern.args[0]), ev.value(pattern.args[1])
         if inner:
-            text = ev.document.text
-            cue = negations(ev.index, inner[:1], cues)[0]
-            said = f"'{text[cue[0]:cue[1]]}'" if cue else "a negation"
-            return f"only negated: by {said} in {_cites(ev, inner)}", inner
+            cue = next(c for c in negations(ev.index, inner, cues) if c is not None)
+            said = ev.document.text[cue[0]:cue[1]]
+            return f"only negated, e.g. by '{said}' in {_cites(ev, inner)}", inner
     if isinstance(pattern, ex.Call) and pattern.func == "unbracketed":
         inner = ev.value(pattern.args[0])
         if inner:
             return f"only in square brackets: {_cites(ev, inner)}", inner
-    for child in _operands(pattern):
-        if _type_of(child) == Type.PATTERN:
-            miss = _near_miss(ev, child)
-            if miss:
-                return miss
     return None
 
 
