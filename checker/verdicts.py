@@ -62,21 +62,30 @@ def _deciding(ev: Evaluator, node: ex.Node, negated: bool) -> list[tuple[ex.Node
 
 
 def _why(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> str:
+    # When several parts decide together, a comparison with a constant ("count(ICT) >= 3") is a
+    # precondition: the parts that point into the draft say more.
+    pointing = [leaf for leaf in leaves
+                if not (_against_constant(leaf[0]) and ev.value(leaf[0]))]
+    leaves = pointing or leaves
     parts = [_describe(ev, node, negated) for node, negated in leaves[:MAX_CITES]]
     if len(leaves) > MAX_CITES:
         parts.append(f"and {len(leaves) - MAX_CITES} more conditions")
     return "; ".join(parts)
 
 
+def _against_constant(node: ex.Node) -> bool:
+    return isinstance(node, ex.Compare) and isinstance(node.right, ex.Number)
+
+
 def _describe(ev: Evaluator, node: ex.Node, negated: bool) -> str:
     kind = "forbidden" if negated else "required"
     if isinstance(node, ex.Compare):
         left, right = ev.value(node.left), ev.value(node.right)
+        right_text = "" if isinstance(node.right, ex.Number) else f"{short_text(node.right)} = "
         holds = "holds" if ev.value(node) else "does not hold"
-        values = f"{node.left.text} = {left:g}"
-        if not isinstance(node.right, ex.Number):
-            values += f", {node.right.text} = {right:g}"
-        return f"{kind} {short_text(node)}: {values}, so it {holds}"
+        found = _counted_sites(ev, node)
+        return (f"{kind} {short_text(node.left)} = {left:g} {node.op} {right_text}{right:g}: "
+                f"{holds}" + (f"; {found}" if found else ""))
     pattern = node.args[0] if isinstance(node, ex.Call) and node.func == "mentions" else node
     matches = ev.value(pattern)
     label = short_text(node)
@@ -114,6 +123,17 @@ def _render(node: ex.Node, depth: int, alternatives: int) -> str:
     if node.func == "any" and len(shown) > alternatives:
         shown = shown[:alternatives] + ["…"]
     return f"{node.func}({', '.join(shown)})"
+
+
+def _counted_sites(ev: Evaluator, node: ex.Compare) -> str:
+    """Say where the first counted pattern with matches was found: "PoA in ¶33: "...""."""
+    for counted in _walk(node):
+        if isinstance(counted, ex.Call) and counted.func == "count":
+            matches = ev.value(counted.args[0])
+            if matches:
+                return (f"{short_text(counted.args[0])} in {_cites(ev, matches)}: "
+                        f"{_quote(ev, matches[0])}")
+    return ""
 
 
 def _near_miss(ev: Evaluator, pattern: ex.Node) -> tuple[str, Matches] | None:
@@ -241,8 +261,9 @@ def _short_cite(ev: Evaluator, offset: int) -> str:
     return f"line {doc.location(offset).line}"
 
 
-def _quote(ev: Evaluator, span: tuple[int, int]) -> str:
-    return '"' + _clip(ev.document.text[span[0]:span[1]]) + '"'
+def _quote(ev: Evaluator, span: tuple[int, int], limit: int = 120) -> str:
+    text = _clip(ev.document.text[span[0]:span[1]])
+    return '"' + (text if len(text) <= limit else text[: limit - 1].rstrip() + "…") + '"'
 
 
 # -- notes and explanations -------------------------------------------------------------------
