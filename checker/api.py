@@ -60,6 +60,11 @@ def load_rules(specs: Iterable[str]) -> list[CompiledRuleSet]:
             compiled.append(compile_ruleset(load_ruleset(file, _shown(file))))
         except RuleError as error:
             problems.extend(error.problems)
+            if error.partial is not None:  # check the language of what the schema let through
+                try:
+                    compile_ruleset(error.partial)
+                except RuleError as more:
+                    problems.extend(p for p in more.problems if p not in error.problems)
     if problems:
         raise RuleError(problems)
     check_unique_groups([c.ruleset for c in compiled])
@@ -92,4 +97,4 @@ def check(drafts: Iterable[Document], rulesets: list[CompiledRuleSet],
                   drafts=tuple(check_document(d, rulesets, explain) for d in drafts))
 
 
-__all__ = ["check", "check_document", "load_rules", "find_rule_files", "DraftcheckError"]
+__all__ = ["DraftcheckError", "check", "check_document", "find_rule_files", "load_rules"]

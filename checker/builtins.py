@@ -21,7 +21,7 @@ NEGATION_WINDOW = 6  # words allowed between a negation cue and what it negates
 NEGATION_CUES = ("not", "no", "never", "nor", "neither", "without", "cannot", "lack of",
                  "rather than", "instead of", "refrain* from", "oppos*", "reject*")
 NEGATION_SUFFIX = "n't"  # "didn't", "don't", "won't": any word ending so is a cue too
-RESOLUTION_SYMBOL = re.compile(r"(?:A\s*/\s*RES\s*/\s*)?(\d{1,4})\s*/\s*(\d{1,5})", re.I)
+RESOLUTION_SYMBOL = re.compile(r"(?:A\s*/\s*RES\s*/\s*)?(\d{1,4})\s*/\s*(\d{1,5})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

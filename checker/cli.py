@@ -12,7 +12,7 @@ import sys
 import tempfile
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -74,7 +74,7 @@ def check(
         metavar="DRAFT", help="Draft files (.txt, .md); '-' reads standard input.")],
     rules: RulesOption,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TEXT,
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the report to this file instead of standard output.")] = None,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Exit 1 when a rule this severe or worse is unmet.")] = FailOn.MAJOR,
@@ -82,7 +82,8 @@ def check(
         "--explain", help="Show each sub-condition's truth value in plain words.")] = False,
 ) -> None:
     """Check drafts against rule sets and report met and unmet demands with evidence."""
-    from checker.api import check as run_check, load_rules
+    from checker.api import check as run_check
+    from checker.api import load_rules
     from checker.formatters import render
     from checker.readers import read_document
     from checker.ruleset import Severity
@@ -177,15 +178,24 @@ def _emit(text: str, output: Path | None) -> None:
     folder = output.resolve().parent
     if not folder.is_dir():
         raise UsageError.at(str(output), f"cannot write: no folder {folder}")
-    handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False,
-                                         prefix=f".{output.name}.", suffix=".tmp")
+    temporary: str | None = None
     try:
-        with handle:
+        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.",
+                                                 suffix=".tmp")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.replace(handle.name, output)
+        os.chmod(temporary, 0o666 & ~_umask())  # as if created by open(), not 0600
+        os.replace(temporary, output)
     except OSError as error:
-        Path(handle.name).unlink(missing_ok=True)
-        raise UsageError.at(str(output), f"cannot write: {error.strerror}") from None
+        if temporary:
+            Path(temporary).unlink(missing_ok=True)
+        raise UsageError.at(str(output), f"cannot write: {error.strerror or error}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def main(argv: list[str] | None = None) -> None:

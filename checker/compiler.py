@@ -52,7 +52,8 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
 
 def compile_expression(source: str) -> ex.Node:
     """Compile one condition that uses no terms (for tests and tools); raise ExprError."""
-    bare = RuleSet("<expression>", "expression", "", None, (), {}, (), (), 1)
+    bare = RuleSet("<expression>", "expression", "", None, (), {}, (), (),
+                   Problem("<expression>", ""))
     return _Compiler(bare).expect(parse(source), Type.BOOL)
 
 
@@ -179,7 +180,8 @@ class _Compiler:
         count = len(node.args)
         if count < len(params) or (count > len(params) and not builtin.variadic):
             expected = f"at least {len(params)}" if builtin.variadic else str(len(params))
-            raise ExprError(f"{node.func}() takes {expected} argument{'s' * (expected != '1')} "
+            plural = "" if len(params) == 1 else "s"
+            raise ExprError(f"{node.func}() takes {expected} argument{plural} "
                             f"({builtin.signature()}), got {count}", node.span)
         params += [params[-1]] * (count - len(params))
         args = []

@@ -47,7 +47,16 @@ class DraftcheckError(Exception):
 
 
 class RuleError(DraftcheckError):
-    """A rule file (YAML, schema or rule language) is wrong."""
+    """A rule file (YAML, schema or rule language) is wrong.
+
+    `partial` holds what could still be built from a file with schema problems (its valid rules
+    and terms), so its language can be checked too and every problem reported in one run.
+    """
+
+    def __init__(self, problems: list[Problem] | tuple[Problem, ...], partial: object = None
+                 ) -> None:
+        super().__init__(problems)
+        self.partial = partial
 
 
 class DraftError(DraftcheckError):

@@ -164,7 +164,7 @@ class DocIndex:
     def _word_at(self, i: int, word: str, prefix: bool) -> int:
         """Return the last token of `word` starting at token i, or -1."""
         token = self.words[i]
-        stem = token[:-2] if token.endswith("'s") else token
+        stem = token.removesuffix("'s")
         if (token.startswith(word) if prefix else word in (token, stem)):
             return i
         joined = self.joined.get(i)
@@ -253,4 +253,4 @@ def non_overlapping(matches: Matches) -> Matches:
 
 def has_break(text: str) -> bool:
     """Return True if a clause break (';', ':' or the word "but") lies in text."""
-    return _BREAKS.search(text) is not None or re.search(r"\bbut\b", text, re.I) is not None
+    return _BREAKS.search(text) is not None or re.search(r"\bbut\b", text, re.IGNORECASE) is not None

@@ -90,7 +90,8 @@ def _syntax_error(source: str, error: UnexpectedInput) -> ExprError:
         opened = _unclosed_paren(source)
         if opened is not None:
             return ExprError("unclosed '('", ex.Span(opened, opened + 1))
-        return ExprError("the expression ends too early", ex.Span(len(source), len(source)))
+        end = len(source.rstrip())  # just after the last word, not past a block's last line
+        return ExprError("the expression ends too early", ex.Span(end, end))
     assert isinstance(error, UnexpectedToken)
     token = error.token
     where = ex.Span(token.start_pos, token.end_pos or token.start_pos + 1)

@@ -11,7 +11,8 @@ import bisect
 import difflib
 import functools
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from enum import Enum
 from importlib import resources
 from pathlib import Path
@@ -19,14 +20,18 @@ from typing import Any
 
 import jsonschema
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from checker.errors import Problem, RuleError
+from checker.matching import plan_phrase
 
 MAX_RULE_FILE = 1 << 20  # bytes; a rule set is a page or two of YAML
 MANUAL = "manual"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # A YAML-quoted term or check holding none of these is a phrase, as in `GFCE: "GFCE"`.
 _EXPRESSION_CHARS = set("\"'()/|")
 
@@ -87,7 +92,7 @@ class RuleSet:
     terms: dict[str, Expression]
     negation_cues: tuple[str, ...]
     rules: tuple[Rule, ...]
-    line: int  # of the `group:` key
+    group_problem: Problem  # where `group:`'s value stands, to point at in later problems
 
 
 # -- reading YAML -----------------------------------------------------------------------------
@@ -102,7 +107,12 @@ class _File:
         try:
             self.text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise RuleError.at(shown, f"not UTF-8 text (byte {error.start})") from None
+            line = raw.count(b"\n", 0, error.start) + 1
+            column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+            source = raw.split(b"\n")[line - 1].decode("utf-8", "replace")
+            raise RuleError.at(shown, f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be "
+                               "read (save the rule file as UTF-8)", line, column,
+                               source) from None
         self.lines = tuple(self.text.split("\n"))
         self.line_starts = [0]
         for line in self.lines[:-1]:
@@ -112,6 +122,11 @@ class _File:
         """Return a Problem at a 0-based (line, column), as ruamel reports positions."""
         line0 = min(line0, len(self.lines) - 1)
         return Problem(self.shown, message, line0 + 1, col0 + 1, self.lines[line0])
+
+    def problem_at(self, message: str, offset: int) -> Problem:
+        """Return a Problem at a character offset of the file's text."""
+        line0 = bisect.bisect_right(self.line_starts, offset) - 1
+        return self.problem(message, line0, offset - self.line_starts[line0])
 
     def origin(self, line0: int, col0: int, value: str) -> Origin:
         """Map each character of a scalar's value to its line and column in the file."""
@@ -139,6 +154,9 @@ def _read_bounded(path: Path, shown: str) -> bytes:
     return raw
 
 
+_ESCAPE_LENGTH = {"x": 4, "u": 6, "U": 10}  # YAML double-quoted escapes longer than two characters
+
+
 def _align(text: str, start: int, value: str) -> list[int]:
     """Find each character of a scalar's value in the file text, from the scalar's start.
 
@@ -150,16 +168,20 @@ def _align(text: str, start: int, value: str) -> list[int]:
         p = text.find("\n", p) + 1 or len(text)
     offsets = []
     for char in value:
-        q = p
+        q, step = p, 1
         while q < len(text) and text[q] != char and not (char.isspace() and text[q].isspace()):
-            if text[q] not in " \t\r\n\\\"'":
+            if text[q] == "\\" and q + 1 < len(text):
+                if text[q + 1] != char:  # an escape such as \u00e9 or \t stands for this char
+                    step = _ESCAPE_LENGTH.get(text[q + 1], 2)
+                break
+            if text[q] not in " \t\r\n\"'":
                 q = -1
                 break
             q += 1
         if q < 0 or q >= len(text):
-            q = max(p - 1, start)
+            q, step = max(p - 1, start), 1
         offsets.append(q)
-        p = q + 1
+        p = q + step
     offsets.append(min(p, len(text)))
     return offsets
 
@@ -189,6 +211,12 @@ def _parse_yaml(file: _File) -> Any:
                 problems.append(file.problem(
                     f"YAML tags ({event.tag}) are not allowed in rule files",
                     mark.line, mark.column))
+            bad = isinstance(event, ScalarEvent) and _SURROGATE.search(event.value)
+            if bad:
+                origin = file.origin(mark.line, mark.column, event.value)
+                problems.append(origin.problem(
+                    "invalid text: an escape such as \\ud83d stands for half a character",
+                    bad.start()))
         if problems:
             raise RuleError(problems)
         return _yaml().load(file.text)
@@ -201,6 +229,10 @@ def _parse_yaml(file: _File) -> Any:
         if mark is None:
             raise RuleError.at(file.shown, f"invalid YAML: {reason}") from None
         raise RuleError([file.problem(f"invalid YAML: {reason}", mark.line, mark.column)]) from None
+    except ReaderError as error:  # a character YAML does not allow, e.g. a control character
+        what = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
+        raise RuleError([file.problem_at(f"invalid YAML: {what} is not allowed in a rule file",
+                                         error.position)]) from None
     except YAMLError as error:
         raise RuleError.at(file.shown, f"invalid YAML: {error}") from None
 
@@ -345,21 +377,74 @@ def load_ruleset(path: Path, shown: str | None = None) -> RuleSet:
         raise RuleError([file.problem("a rule set is a mapping with group, title and rules")])
     problems = _schema_problems(file, data, "ruleset")
     if problems:
-        raise RuleError(sorted(problems + _duplicate_ids(file, data.get("rules")),
-                               key=lambda p: (p.line or 0, p.column or 0)))
+        partial, more = _build(path, file, _valid_parts(data))
+        duplicates = _duplicate_ids(file, data.get("rules"))
+        raise RuleError(_ordered(problems + more + duplicates), partial=partial)
+    ruleset, problems = _build(path, file, data)
+    if problems:
+        raise RuleError(_ordered(problems))
+    return ruleset
+
+
+def _ordered(problems: list[Problem]) -> list[Problem]:
+    return sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.column or 0, p.message))
+
+
+def _build(path: Path, file: _File, data: Any) -> tuple[RuleSet, list[Problem]]:
+    """Build a rule set from schema-valid data, with the problems schemas cannot see."""
     terms: dict[str, Expression] = {}
-    problems += _collect_terms(file, data.get("terms") or {}, terms)
+    problems = _collect_terms(file, data.get("terms") or {}, terms)
     for name in data.get("include") or []:
         problems += _include(path, file, data, name, terms)
-    rules, rule_problems = _rules(file, data["rules"])
-    problems += rule_problems
-    if problems:
-        raise RuleError(sorted(problems, key=lambda p: (p.path, p.line or 0, p.column or 0)))
-    return RuleSet(
-        path=shown, group=str(data["group"]), title=str(data["title"]),
+    problems += _check_cues(file, data.get("negation_cues") or [])
+    rules, rule_problems = _rules(file, data.get("rules") or [])
+    group_at = data.lc.value("group") if "group" in data else (0, 0)
+    ruleset = RuleSet(
+        path=file.shown, group=str(data.get("group", "")), title=str(data.get("title", "")),
         source=data.get("source"), members=tuple(map(str, data.get("members") or ())),
         terms=terms, negation_cues=tuple(map(str, data.get("negation_cues") or ())),
-        rules=tuple(rules), line=data.lc.key("group")[0] + 1)
+        rules=tuple(rules), group_problem=file.problem("", *group_at))
+    return ruleset, problems + rule_problems
+
+
+def _valid_parts(data: Any) -> Any:
+    """Keep the parts of a rule set that pass the schema on their own: rules, terms, includes."""
+    definitions = schema("ruleset")["$defs"]
+
+    def valid(value: Any, ref: str) -> bool:
+        part = {"$defs": definitions, "$ref": f"#/$defs/{ref}"}
+        return jsonschema.Draft202012Validator(part).is_valid(value)
+
+    kept = CommentedMap()
+    kept.lc.line, kept.lc.col = data.lc.line, data.lc.col
+    for key in ("group", "negation_cues", "include"):
+        if key in data and _schema_part_ok(key, data[key]):
+            kept[key] = data[key]
+            kept.lc.add_kv_line_col(key, data.lc.data[key])
+    if valid(data.get("terms", {}), "terms") and "terms" in data:
+        kept["terms"] = data["terms"]
+    items = data.get("rules")
+    kept["rules"] = [r for r in items if valid(r, "rule")] if isinstance(items, list) else []
+    return kept
+
+
+def _schema_part_ok(key: str, value: Any) -> bool:
+    part = dict(schema("ruleset")["properties"][key])
+    return jsonschema.Draft202012Validator(part).is_valid(value)
+
+
+def _check_cues(file: _File, cues: Any) -> list[Problem]:
+    """Refuse negation cues with nothing to match (they would never negate anything)."""
+    problems = []
+    for index, cue in enumerate(cues):
+        try:
+            plan_phrase(str(cue))
+        except ValueError:
+            line0, col0 = cues.lc.item(index)
+            problems.append(file.problem(
+                f"negation_cues[{index}]: {str(cue)!r} has no word to match (letters or digits)",
+                line0, col0))
+    return problems
 
 
 def _expression(file: _File, container: Any, key: Any) -> Expression:
@@ -460,10 +545,9 @@ def check_unique_groups(rulesets: list[RuleSet]) -> None:
     problems = []
     for ruleset in rulesets:
         if ruleset.group in first:
-            other = first[ruleset.group]
-            problems.append(Problem(ruleset.path,
-                                    f"group '{ruleset.group}' is already defined by "
-                                    f"{other.path}:{other.line}", ruleset.line))
+            where = first[ruleset.group].group_problem
+            problems.append(replace(ruleset.group_problem, message=(
+                f"group '{ruleset.group}' is already defined by {where.path}:{where.line}")))
         else:
             first[ruleset.group] = ruleset
     if problems:

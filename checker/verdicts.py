@@ -29,7 +29,7 @@ def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Ve
     base = dict(rule_id=r.id, says=r.says, severity=r.severity, weight=r.weight, demand=r.demand)
     if rule.check is None:
         return Verdict(**base, status=Status.REVIEW,
-                       why=f"manual check: a reader must decide whether the draft meets it")
+                       why="manual check: a reader must decide whether the draft meets it")
     try:
         met = bool(evaluator.value(rule.check))
         leaves = _deciding(evaluator, rule.check, negated=False)
