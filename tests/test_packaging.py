@@ -29,7 +29,7 @@ def installed(tmp_path: Path) -> Path:
             pytest.fail("CI must test the installed package: run .ci/run")
         pytest.skip("draftcheck is not installed in this environment (pip install .)")
     location = Path(probe.stdout.strip()).parent
-    assert ROOT not in location.parents, "expected the installed package, not the checkout"
+    assert location != ROOT / "checker", "expected the installed package, not the checkout's"
     return location
 
 
