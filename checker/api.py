@@ -87,7 +87,8 @@ def check_document(document: Document, rulesets: list[CompiledRuleSet],
         GroupResult(group=rs.ruleset.group, title=rs.ruleset.title, rules_path=rs.ruleset.path,
                     verdicts=tuple(judge(rule, evaluator, explain) for rule in rs.rules))
         for rs in rulesets)
-    return DraftResult(path=document.path, sha256=document.sha256, groups=groups)
+    return DraftResult(path=document.path, sha256=document.sha256, groups=groups,
+                       text=document.text)
 
 
 def check(drafts: Iterable[Document], rulesets: list[CompiledRuleSet],

@@ -6,7 +6,7 @@ and its shape is published as checker/schemas/report.schema.json.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -110,6 +110,9 @@ class DraftResult:
     path: str
     sha256: str
     groups: tuple[GroupResult, ...]
+    # The normalised draft text, for formatters that show the draft (evidence start/end index
+    # it); not part of the JSON report.
+    text: str = field(default="", repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "sha256": self.sha256,
