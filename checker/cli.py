@@ -29,6 +29,8 @@ class ExitStatus(IntEnum):
 class Format(str, Enum):
     TEXT = "text"
     JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
 
 
 class FailOn(str, Enum):
@@ -88,7 +90,13 @@ def check(
     from checker.readers import read_document
     from checker.ruleset import Severity
 
-    rulesets = load_rules(rules)  # every rule-file problem surfaces before a draft is read
+    try:
+        rulesets = load_rules(rules)  # every rule-file problem surfaces before a draft is read
+    except DraftcheckError as error:
+        if fmt == Format.SARIF:  # code-review tools read rule-file problems from the log
+            from checker.formatters.sarif import render_problems
+            _emit(render_problems(error.problems), output)
+        raise
     _refuse_overwriting(output, drafts, rulesets)
     documents = _read_all(read_document, drafts)
     report = run_check(documents, rulesets, explain=explain)

@@ -141,6 +141,21 @@ class Report:
         """Return True if some rule could not be evaluated."""
         return any(v.status == Status.ERROR for v in self.verdicts())
 
+    def groups(self) -> list[tuple[str, str]]:
+        """Return (group, title) of every group checked, in the order first seen."""
+        seen: dict[str, str] = {}
+        for draft in self.drafts:
+            for group in draft.groups:
+                seen.setdefault(group.group, group.title)
+        return list(seen.items())
+
+    def matrix(self) -> list[tuple[str, dict[str, float | None]]]:
+        """Return the drafts x groups score matrix: (draft path, {group: score}) per draft."""
+        return [(d.path, {g.group: g.score for g in d.groups}) for d in self.drafts]
+
     def to_dict(self) -> dict[str, Any]:
         return {"tool": {"name": "draftcheck", "version": self.version},
+                "matrix": {"groups": [g for g, _ in self.groups()],
+                           "drafts": [{"path": path, "scores": scores}
+                                      for path, scores in self.matrix()]},
                 "drafts": [d.to_dict() for d in self.drafts]}

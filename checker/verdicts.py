@@ -73,6 +73,10 @@ def _why(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> str:
     return "; ".join(parts)
 
 
+def _is_count(node: ex.Node) -> bool:
+    return isinstance(node, ex.Call) and node.func == "count"
+
+
 def _against_constant(node: ex.Node) -> bool:
     return isinstance(node, ex.Compare) and isinstance(node.right, ex.Number)
 
@@ -80,6 +84,12 @@ def _against_constant(node: ex.Node) -> bool:
 def _describe(ev: Evaluator, node: ex.Node, negated: bool) -> str:
     kind = "forbidden" if negated else "required"
     if isinstance(node, ex.Compare):
+        counted = node.left.args[0] if _is_count(node.left) else None
+        if counted is not None and node.op in (">", ">=", "!=") and not ev.value(counted):
+            # "count(X) > ..." with no X at all reads best as "X: no match".
+            miss = _near_miss(ev, counted)
+            return (f"{kind} {short_text(counted)}: no match in the draft"
+                    + (f" ({miss[0]})" if miss else ""))
         left, right = ev.value(node.left), ev.value(node.right)
         right_text = "" if isinstance(node.right, ex.Number) else f"{short_text(node.right)} = "
         holds = "holds" if ev.value(node) else "does not hold"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from checker.formatters import json_format, text
+from checker.formatters import json_format, markdown, sarif, text
 from checker.report import Report
 
 Formatter = Callable[..., str]
@@ -12,6 +12,8 @@ Formatter = Callable[..., str]
 FORMATTERS: dict[str, Formatter] = {
     "text": text.render,
     "json": json_format.render,
+    "markdown": markdown.render,
+    "sarif": sarif.render,
 }
 
 

@@ -68,12 +68,11 @@ def _verdict(console: Console, verdict: Verdict) -> None:
 
 
 def _matrix(console: Console, report: Report) -> None:
-    groups = list(dict.fromkeys(g.group for d in report.drafts for g in d.groups))
+    groups = [group for group, _ in report.groups()]
     width = max(len(d.path) for d in report.drafts)
     console.print(Text("Scores (drafts × groups)", style="bold"))
     console.print(Text(" " * (width + 2) + "  ".join(f"{g:>16}" for g in groups)))
-    for draft in report.drafts:
-        scores = {g.group: g.score for g in draft.groups}
+    for path, scores in report.matrix():
         cells = ["n/a" if scores.get(g) is None else f"{scores[g]:g}" for g in groups]
         # Text, never a markup string: a file named "APR [red].txt" is printed as it is.
-        console.print(Text(f"{draft.path:<{width}}  " + "  ".join(f"{c:>16}" for c in cells)))
+        console.print(Text(f"{path:<{width}}  " + "  ".join(f"{c:>16}" for c in cells)))
