@@ -20,7 +20,8 @@ from typing import Any
 
 import jsonschema
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
 from ruamel.yaml.reader import ReaderError
@@ -193,48 +194,126 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _parse_yaml(file: _File) -> Any:
-    """Parse YAML, refusing tags and aliases; raise RuleError with every such place."""
-    problems = []
+@functools.cache
+def _composer() -> YAML:
+    """libyaml's composer when installed (ten times faster), else the pure-Python one."""
     try:
-        for event in _yaml().parse(file.text):
-            mark = event.start_mark
-            if isinstance(event, AliasEvent):
-                problems.append(file.problem(
-                    f"YAML aliases (*{event.anchor}) are not allowed in rule files",
-                    mark.line, mark.column))
-            elif isinstance(event, NodeEvent) and event.anchor is not None:
-                problems.append(file.problem(
-                    f"YAML anchors (&{event.anchor}) are not allowed in rule files",
-                    mark.line, mark.column))
-            elif isinstance(event, (ScalarEvent, CollectionStartEvent)) and _explicit_tag(event):
-                problems.append(file.problem(
-                    f"YAML tags ({event.tag}) are not allowed in rule files",
-                    mark.line, mark.column))
-            bad = isinstance(event, ScalarEvent) and _SURROGATE.search(event.value)
-            if bad:
-                origin = file.origin(mark.line, mark.column, event.value)
-                problems.append(origin.problem(
-                    "invalid text: an escape such as \\ud83d stands for half a character",
-                    bad.start()))
-        if problems:
-            raise RuleError(problems)
-        return _yaml().load(file.text)
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        reason = (error.problem or error.context or "invalid YAML").strip()
-        context = error.context_mark
-        if error.context and context is not None and context is not mark:
-            reason += f" ({error.context} at line {context.line + 1}, column {context.column + 1})"
-        if mark is None:
-            raise RuleError.at(file.shown, f"invalid YAML: {reason}") from None
-        raise RuleError([file.problem(f"invalid YAML: {reason}", mark.line, mark.column)]) from None
+        import _ruamel_yaml  # noqa: F401  (the C extension of ruamel.yaml.clib)
+        return YAML(typ="safe", pure=False)
+    except ImportError:
+        return YAML(typ="safe", pure=True)
+
+
+# Tags that plain YAML gives scalars and collections implicitly; anything else is refused.
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
+               ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
+
+
+def _parse_yaml(file: _File) -> Any:
+    """Parse YAML into maps, lists and scalars carrying ruamel's `.lc` positions.
+
+    Nothing is constructed from tags and aliases are refused, so a rule file can neither run
+    code nor blow up in memory. The fast path composes with libyaml; a file with an alias or a
+    tag is scanned again event by event, only to point at each offending place.
+    """
+    try:
+        root = _composer().compose(file.text)
     except ReaderError as error:  # a character YAML does not allow, e.g. a control character
         what = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
         raise RuleError([file.problem_at(f"invalid YAML: {what} is not allowed in a rule file",
                                          error.position)]) from None
+    except MarkedYAMLError as error:
+        raise RuleError([_marked_problem(file, error)]) from None
     except YAMLError as error:
         raise RuleError.at(file.shown, f"invalid YAML: {error}") from None
+    problems: list[Problem] = []
+    data = _construct(file, root, problems, seen=set()) if root is not None else None
+    if problems:
+        raise RuleError(_ordered(problems))
+    return data
+
+
+def _construct(file: _File, node: Any, problems: list[Problem], seen: set[int]) -> Any:
+    """Build plain data from a composed node, with positions; record what is refused."""
+    if id(node) in seen or node.tag not in _PLAIN_TAGS:
+        problems.extend(_unsafe_constructs(file))  # precise places of every alias and tag
+        raise RuleError(_ordered(problems))
+    seen.add(id(node))  # an alias is the same node met twice
+    if isinstance(node, MappingNode):
+        mapping = CommentedMap()
+        mapping.lc.line, mapping.lc.col = node.start_mark.line, node.start_mark.column
+        for key_node, value_node in node.value:
+            key = _construct(file, key_node, problems, seen)
+            if key in mapping:
+                problems.append(file.problem(f"duplicate key '{key}'", key_node.start_mark.line,
+                                             key_node.start_mark.column))
+                continue
+            mapping[key] = _construct(file, value_node, problems, seen)
+            mapping.lc.add_kv_line_col(key, [key_node.start_mark.line, key_node.start_mark.column,
+                                             value_node.start_mark.line,
+                                             value_node.start_mark.column])
+        return mapping
+    if isinstance(node, SequenceNode):
+        items = CommentedSeq()
+        items.lc.line, items.lc.col = node.start_mark.line, node.start_mark.column
+        for index, item in enumerate(node.value):
+            items.append(_construct(file, item, problems, seen))
+            items.lc.add_kv_line_col(index, [item.start_mark.line, item.start_mark.column])
+        return items
+    return _scalar(file, node, problems)
+
+
+def _scalar(file: _File, node: ScalarNode, problems: list[Problem]) -> Any:
+    if node.tag.endswith(":str"):
+        bad = _SURROGATE.search(node.value)
+        if bad:
+            origin = file.origin(node.start_mark.line, node.start_mark.column, node.value)
+            problems.append(origin.problem(
+                "invalid text: an escape such as \\ud83d stands for half a character",
+                bad.start()))
+        quoted = {'"': DoubleQuotedScalarString, "'": SingleQuotedScalarString}.get(node.style)
+        return quoted(node.value) if quoted else node.value
+    return _composer().constructor.construct_object(node, deep=True)
+
+
+def _marked_problem(file: _File, error: MarkedYAMLError) -> Problem:
+    mark = error.problem_mark or error.context_mark
+    reason = (error.problem or error.context or "invalid YAML").strip()
+    context = error.context_mark
+    if error.context and context is not None and context is not mark:
+        reason += f" ({error.context} at line {context.line + 1}, column {context.column + 1})"
+    if mark is None:
+        return Problem(file.shown, f"invalid YAML: {reason}")
+    line = file.lines[min(mark.line, len(file.lines) - 1)]
+    char = line[mark.column] if mark.column < len(line) else ""
+    column = mark.column
+    if "escape" in reason and "\\" in line[:column]:
+        column = line.rindex("\\", 0, column)  # where the escape starts, not its digits
+    elif char == "\t":
+        reason = "a tab character cannot indent YAML: use spaces"
+    elif "character" in reason and char and repr(char) not in reason:
+        reason += f": {char!r}"  # libyaml does not name it
+    return file.problem(f"invalid YAML: {reason}", mark.line, column)
+
+
+def _unsafe_constructs(file: _File) -> list[Problem]:
+    """Scan the events of a file for aliases, anchors and explicit tags, each at its place."""
+    problems = []
+    for event in _yaml().parse(file.text):
+        mark = event.start_mark
+        if isinstance(event, AliasEvent):
+            problems.append(file.problem(
+                f"YAML aliases (*{event.anchor}) are not allowed in rule files",
+                mark.line, mark.column))
+        elif isinstance(event, NodeEvent) and event.anchor is not None:
+            problems.append(file.problem(
+                f"YAML anchors (&{event.anchor}) are not allowed in rule files",
+                mark.line, mark.column))
+        elif isinstance(event, (ScalarEvent, CollectionStartEvent)) and _explicit_tag(event):
+            problems.append(file.problem(
+                f"YAML tags ({event.tag}) are not allowed in rule files",
+                mark.line, mark.column))
+    return problems
 
 
 def _explicit_tag(event: NodeEvent) -> bool:
