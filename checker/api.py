@@ -6,7 +6,10 @@ before any draft is read) -> read each draft once -> evaluate every rule set on 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import multiprocessing
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -98,4 +101,60 @@ def check(drafts: Iterable[Document], rulesets: list[CompiledRuleSet],
                   drafts=tuple(check_document(d, rulesets, explain) for d in drafts))
 
 
-__all__ = ["DraftcheckError", "check", "check_document", "find_rule_files", "load_rules"]
+@dataclass(frozen=True)
+class Batch:
+    """The outcome of checking draft files: a report of those read, problems of the others."""
+
+    report: Report
+    problems: tuple[Problem, ...]
+
+
+def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: bool = False,
+                jobs: int = 1, progress: Callable[[int], None] | None = None) -> Batch:
+    """Read and check draft files, in `jobs` processes; keep the order of `paths`.
+
+    A draft that cannot be read is reported in `problems` and the others are still checked.
+    `progress(n)` is called each time another draft is done.
+    """
+    outcomes: list[DraftResult | DraftcheckError | None] = [None] * len(paths)
+    if jobs > 1 and len(paths) > 1:
+        context = multiprocessing.get_context("fork" if "fork" in
+                                              multiprocessing.get_all_start_methods() else None)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
+                                 initializer=_start_worker, initargs=(rulesets, explain)) as pool:
+            futures = {pool.submit(_check_file, path): i for i, path in enumerate(paths)}
+            for done, future in enumerate(as_completed(futures), 1):
+                outcomes[futures[future]] = future.result()
+                if progress:
+                    progress(done)
+    else:
+        _start_worker(rulesets, explain)
+        for i, path in enumerate(paths):
+            outcomes[i] = _check_file(path)
+            if progress:
+                progress(i + 1)
+    drafts = tuple(o for o in outcomes if isinstance(o, DraftResult))
+    problems = tuple(p for o in outcomes if isinstance(o, DraftcheckError) for p in o.problems)
+    return Batch(Report(version=__version__, drafts=drafts), problems)
+
+
+# Each worker process compiles nothing: it receives the compiled rule sets once, at start.
+_WORKER: dict[str, object] = {}
+
+
+def _start_worker(rulesets: list[CompiledRuleSet], explain: bool) -> None:
+    _WORKER.update(rulesets=rulesets, explain=explain)
+
+
+def _check_file(path: str) -> DraftResult | DraftcheckError:
+    from checker.readers import read_document
+
+    try:
+        document = read_document(path)
+    except DraftcheckError as error:
+        return error
+    return check_document(document, _WORKER["rulesets"], bool(_WORKER["explain"]))
+
+
+__all__ = ["Batch", "DraftcheckError", "check", "check_document", "check_files",
+           "find_rule_files", "load_rules"]

@@ -7,6 +7,7 @@ traceback). Inputs are never modified; output files are written whole or not at 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -82,12 +83,13 @@ def check(
         "--fail-on", help="Exit 1 when a rule this severe or worse is unmet.")] = FailOn.MAJOR,
     explain: Annotated[bool, typer.Option(
         "--explain", help="Show each sub-condition's truth value in plain words.")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1, help="Drafts checked in parallel (default: number of cores).")
+                    ] = os.cpu_count() or 1,
 ) -> None:
     """Check drafts against rule sets and report met and unmet demands with evidence."""
-    from checker.api import check as run_check
-    from checker.api import load_rules
+    from checker.api import check_files, load_rules
     from checker.formatters import render
-    from checker.readers import read_document
     from checker.ruleset import Severity
 
     try:
@@ -98,14 +100,36 @@ def check(
             _emit(render_problems(error.problems), output)
         raise
     _refuse_overwriting(output, drafts, rulesets)
-    documents = _read_all(read_document, drafts)
-    report = run_check(documents, rulesets, explain=explain)
-    color = output is None and fmt == Format.TEXT and _wants_color()
-    _emit(render(report, fmt.value, color=color), output)
+    with _progress(len(drafts)) as advance:
+        batch = check_files(drafts, rulesets, explain=explain, jobs=jobs, progress=advance)
+    report = batch.report
+    if report.drafts:  # one bad draft does not stop the others: they are reported
+        color = output is None and fmt == Format.TEXT and _wants_color()
+        _emit(render(report, fmt.value, color=color), output)
+    if batch.problems:
+        raise DraftcheckError(batch.problems)
     threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
     if report.has_errors():
         raise typer.Exit(ExitStatus.ERROR)
     raise typer.Exit(ExitStatus.UNMET if report.fails(threshold) else ExitStatus.OK)
+
+
+PROGRESS_FROM = 4  # drafts; fewer finish before a bar would be worth drawing
+
+
+@contextlib.contextmanager
+def _progress(total: int):
+    """Yield a callback drawing a progress bar on stderr when it is a terminal (else None)."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("checking drafts", total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 @app.command()
@@ -145,18 +169,6 @@ def test_examples(
     typer.echo(f"{len(results) - failed} passed, {failed} failed "
                f"({len(results)} examples of {rules_run} rules)")
     raise typer.Exit(ExitStatus.UNMET if failed else ExitStatus.OK)
-
-
-def _read_all(read_document, drafts: list[str]) -> list:
-    documents, problems = [], []
-    for draft in drafts:
-        try:
-            documents.append(read_document(draft))
-        except DraftcheckError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise DraftcheckError(problems)
-    return documents
 
 
 def _refuse_overwriting(output: Path | None, drafts: list[str], rulesets: list) -> None:

@@ -6,6 +6,7 @@ points at the rule file's line and column of the offending token, with a caret u
 from __future__ import annotations
 
 import codecs
+import json
 import hashlib
 import re
 import time
@@ -643,11 +644,21 @@ def test_unreadable_draft(cli, tmp_path, rules_file, kind):
     assert run.out == ""
 
 
-def test_one_bad_draft_among_good_ones_writes_nothing(cli, tmp_path, rules_file, draft):
+def test_one_bad_draft_does_not_stop_the_others(cli, tmp_path, rules_file, draft):
+    # Batch contract (issue 6): the good drafts are reported, the bad one is named, exit 2.
     out = tmp_path / "out.json"
-    run = cli(draft, tmp_path / "missing.txt", "--rules", rules_file, "-o", out)
+    run = cli(draft, tmp_path / "missing.txt", draft, "--rules", rules_file, "-o", out,
+              "--format", "json", "-j", "2")
     assert_clean_failure(run)
     assert "missing.txt" in run.err
+    report = json.loads(out.read_text("utf-8"))
+    assert [d["path"] for d in report["drafts"]] == [str(draft), str(draft)]
+
+
+def test_only_bad_drafts_write_nothing(cli, tmp_path, rules_file):
+    out = tmp_path / "out.json"
+    run = cli(tmp_path / "missing.txt", "--rules", rules_file, "-o", out)
+    assert_clean_failure(run)
     assert not out.exists()
 
 
