@@ -31,6 +31,7 @@ class Format(str, Enum):
     TEXT = "text"
     JSON = "json"
     MARKDOWN = "markdown"
+    HTML = "html"
     SARIF = "sarif"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from checker.formatters import json_format, markdown, sarif, text
+from checker.formatters import html, json_format, markdown, sarif, text
 from checker.report import Report
 
 Formatter = Callable[..., str]
@@ -13,6 +13,7 @@ FORMATTERS: dict[str, Formatter] = {
     "text": text.render,
     "json": json_format.render,
     "markdown": markdown.render,
+    "html": html.render,
     "sarif": sarif.render,
 }
 
