@@ -110,7 +110,8 @@ class Batch:
 
 
 def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: bool = False,
-                jobs: int = 1, progress: Callable[[int], None] | None = None) -> Batch:
+                jobs: int = 1, progress: Callable[[int], None] | None = None,
+                original: bool = False) -> Batch:
     """Read and check draft files, in `jobs` processes; keep the order of `paths`.
 
     A draft that cannot be read is reported in `problems` and the others are still checked.
@@ -121,14 +122,15 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
         context = multiprocessing.get_context("fork" if "fork" in
                                               multiprocessing.get_all_start_methods() else None)
         with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
-                                 initializer=_start_worker, initargs=(rulesets, explain)) as pool:
+                                 initializer=_start_worker,
+                                 initargs=(rulesets, explain, original)) as pool:
             futures = {pool.submit(_check_file, path): i for i, path in enumerate(paths)}
             for done, future in enumerate(as_completed(futures), 1):
                 outcomes[futures[future]] = future.result()
                 if progress:
                     progress(done)
     else:
-        _start_worker(rulesets, explain)
+        _start_worker(rulesets, explain, original)
         for i, path in enumerate(paths):
             outcomes[i] = _check_file(path)
             if progress:
@@ -142,15 +144,15 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(rulesets: list[CompiledRuleSet], explain: bool) -> None:
-    _WORKER.update(rulesets=rulesets, explain=explain)
+def _start_worker(rulesets: list[CompiledRuleSet], explain: bool, original: bool) -> None:
+    _WORKER.update(rulesets=rulesets, explain=explain, original=original)
 
 
 def _check_file(path: str) -> DraftResult | DraftcheckError:
     from checker.readers import read_document
 
     try:
-        document = read_document(path)
+        document = read_document(path, original=bool(_WORKER["original"]))
     except DraftcheckError as error:
         return error
     return check_document(document, _WORKER["rulesets"], bool(_WORKER["explain"]))

@@ -75,7 +75,7 @@ RulesOption = Annotated[list[str], typer.Option(
 @app.command()
 def check(
     drafts: Annotated[list[str], typer.Argument(
-        metavar="DRAFT", help="Draft files (.txt, .md); '-' reads standard input.")],
+        metavar="DRAFT", help="Draft files (.txt, .md, .docx, .pdf); '-' reads standard input.")],
     rules: RulesOption,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TEXT,
     output: Annotated[Path | None, typer.Option(
@@ -87,6 +87,13 @@ def check(
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=1, help="Drafts checked in parallel (default: number of cores).")
                     ] = os.cpu_count() or 1,
+    annotate: Annotated[Path | None, typer.Option(
+        "--annotate", metavar="OUT.docx",
+        help="Also write a copy of the .docx draft with a Word comment on each unmet "
+             "demand.")] = None,
+    original: Annotated[bool, typer.Option(
+        "--original", help="Read .docx drafts as they were before their tracked changes.")
+                        ] = False,
 ) -> None:
     """Check drafts against rule sets and report met and unmet demands with evidence."""
     from checker.api import check_files, load_rules
@@ -101,9 +108,19 @@ def check(
             _emit(render_problems(error.problems), output)
         raise
     _refuse_overwriting(output, drafts, rulesets)
+    if annotate is not None:
+        if len(drafts) != 1 or original:
+            raise UsageError.at(str(annotate), "--annotate needs exactly one .docx draft, read "
+                                               "with its tracked changes accepted (no --original)")
+        _refuse_overwriting(annotate, drafts, rulesets)
     with _progress(len(drafts)) as advance:
-        batch = check_files(drafts, rulesets, explain=explain, jobs=jobs, progress=advance)
+        batch = check_files(drafts, rulesets, explain=explain, jobs=jobs, progress=advance,
+                            original=original)
     report = batch.report
+    if annotate is not None and report.drafts:
+        from checker.annotate import annotate_docx
+
+        annotate_docx(drafts[0], report.drafts[0], annotate)
     if report.drafts:  # one bad draft does not stop the others: they are reported
         color = output is None and fmt == Format.TEXT and _wants_color()
         _emit(render(report, fmt.value, color=color), output)
@@ -228,4 +245,11 @@ def main(argv: list[str] | None = None) -> None:
         app(args=args, prog_name="draftcheck")  # typer reports usage errors itself (exit 2)
     except DraftcheckError as error:
         sys.stderr.write(str(error) + "\n")
+        sys.exit(ExitStatus.ERROR)
+    except Exception as error:  # a bug of ours: say so in one line; the traceback on request
+        if os.environ.get("DRAFTCHECK_DEBUG"):
+            raise
+        sys.stderr.write(f"draftcheck: internal error: {type(error).__name__}: {error}\n"
+                         "(a bug in draftcheck; run with DRAFTCHECK_DEBUG=1 to see where, "
+                         "and please report it)\n")
         sys.exit(ExitStatus.ERROR)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import bisect
 import functools
+import operator
 import re
-from collections import defaultdict
+from array import array
 from dataclasses import dataclass
 
 import re2
@@ -91,86 +92,93 @@ def plan_phrase(value: str) -> PhrasePlan:
 
 
 class DocIndex:
-    """Tokens of one document with positions, sentence ids and an inverted word index."""
+    """Tokens of one document with their positions and an inverted word index.
+
+    Built in a few passes at C speed: the words, their start offsets (compact arrays) and a
+    word -> token positions dictionary. Everything else (gaps between words, sentences, words
+    joined across a line-end hyphen) is looked up only where a candidate match needs it.
+    """
 
     def __init__(self, document: Document) -> None:
         self.document = document
-        text = document.text
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        self.words: list[str] = []
-        for m in _WORD.finditer(text):
-            self.starts.append(m.start())
-            self.ends.append(m.end())
-            self.words.append(m.group().lower())
-        self.sentence: list[int] = self._sentence_ids()
-        self.space_gap: list[bool] = []  # the gap after token i joins a phrase (same sentence)
-        self.by_word: dict[str, list[int]] = defaultdict(list)
-        self.joined: dict[int, str] = {}  # token i + token i+1, split by a hyphen at a line end
-        self._index_words(text)
-        self._vocabulary: list[str] | None = None
+        self.text = document.text
+        self.lower = _lowercase(self.text)
+        words = _WORD.findall(self.lower)
+        self.starts = array("l", [m.start() for m in _WORD.finditer(self.lower)])
+        self.ends = array("l", map(operator.add, self.starts, map(len, words)))
+        self.by_word = _inverted(words)
+        del words  # the lowered text holds every word; the list would double the memory
         self._sentence_starts = [s.start for s in document.sentences]
-
-    def _sentence_ids(self) -> list[int]:
-        sentences = self.document.sentences
-        ids, current = [], 0
-        for start in self.starts:
-            while current + 1 < len(sentences) and sentences[current + 1].start <= start:
-                current += 1
-            ids.append(current)
-        return ids
-
-    def _index_words(self, text: str) -> None:
-        count = len(self.words)
-        for i, word in enumerate(self.words):
-            self.by_word[word].append(i)
-            if word.endswith("'s"):
-                self.by_word[word[:-2]].append(i)  # "the Group's" also matches "Group"
-            if i + 1 == count:
-                self.space_gap.append(False)
-                break
-            gap = text[self.ends[i]:self.starts[i + 1]]
-            same = self.sentence[i] == self.sentence[i + 1]
-            self.space_gap.append(same and _SPACE_OR_HYPHEN.fullmatch(gap) is not None)
-            if same and _LINE_END_HYPHEN.fullmatch(gap):
-                self.joined[i] = word + self.words[i + 1]
+        self.joined = self._joined()  # token i + token i+1, split by a hyphen at a line end
         for i, word in self.joined.items():
-            self.by_word["\0" + word].append(i)
+            self.by_word.setdefault("\0" + word, []).append(i)
+        self._vocabulary: list[str] | None = None
+        self._occurrences: dict[tuple[str, bool], list[tuple[int, int]]] = {}
+
+    def word(self, i: int) -> str:
+        """Return token i, lowercased."""
+        return self.lower[self.starts[i]:self.ends[i]]
+
+    def _joined(self) -> dict[int, str]:
+        joined = {}
+        for m in _LINE_END_HYPHEN.finditer(self.text):
+            i = bisect.bisect_left(self.ends, m.start())
+            if (i + 1 < len(self.starts) and self.ends[i] == m.start()
+                    and self.starts[i + 1] == m.end()
+                    and self.sentence_of(self.starts[i]) == self.sentence_of(m.end())):
+                joined[i] = self.word(i) + self.word(i + 1)
+        return joined
 
     # -- looking up words -------------------------------------------------------------------
 
     def vocabulary(self) -> list[str]:
         """Return the sorted distinct words of the document (joined words included)."""
         if self._vocabulary is None:
-            self._vocabulary = sorted(w.lstrip("\0") for w in self.by_word)
+            self._vocabulary = sorted({w.lstrip("\0") for w in self.by_word})
         return self._vocabulary
 
     def occurrences(self, word: str, prefix: bool) -> list[tuple[int, int]]:
         """Return (first token, last token) of every occurrence of a word, in text order."""
-        forms = self._forms(word) if prefix else [word]
-        found: list[tuple[int, int]] = []
-        for form in forms:
-            found.extend((i, i) for i in self.by_word.get(form, ()))
-            found.extend((i, i + 1) for i in self.by_word.get("\0" + form, ()))
-        found.sort()
-        return found
+        key = (word, prefix)
+        if key not in self._occurrences:
+            found: list[tuple[int, int]] = []
+            for form in self._forms(word) if prefix else [word]:
+                found.extend((i, i) for i in self.by_word.get(form, ()))
+                found.extend((i, i + 1) for i in self.by_word.get("\0" + form, ()))
+            found.sort()
+            self._occurrences[key] = found
+        return self._occurrences[key]
 
     def _forms(self, prefix: str) -> list[str]:
         vocabulary = self.vocabulary()
         lo = bisect.bisect_left(vocabulary, prefix)
         hi = bisect.bisect_left(vocabulary, prefix + "\U0010ffff")
-        return list(dict.fromkeys(vocabulary[lo:hi]))
+        return vocabulary[lo:hi]
 
     def _word_at(self, i: int, word: str, prefix: bool) -> int:
         """Return the last token of `word` starting at token i, or -1."""
-        token = self.words[i]
-        stem = token.removesuffix("'s")
-        if (token.startswith(word) if prefix else word in (token, stem)):
+        if _same_word(self.word(i), word, prefix):
             return i
         joined = self.joined.get(i)
-        if joined is not None and (joined.startswith(word) if prefix else joined == word):
+        if joined is not None and _same_word(joined, word, prefix, stem=False):
             return i + 1
         return -1
+
+    def _word_ending_at(self, i: int, word: str, prefix: bool) -> int:
+        """Return the first token of `word` ending at token i, or -1."""
+        if _same_word(self.word(i), word, prefix):
+            return i
+        joined = self.joined.get(i - 1)
+        if joined is not None and _same_word(joined, word, prefix, stem=False):
+            return i - 1
+        return -1
+
+    def _gap_fits(self, i: int, gap: str | None) -> bool:
+        """Return True if the text between token i and token i+1 is what a phrase allows."""
+        between = self.text[self.ends[i]:self.starts[i + 1]]
+        if gap is None:
+            return _SPACE_OR_HYPHEN.fullmatch(between) is not None
+        return _WHITESPACE.sub("", between) == gap
 
     # -- positions ----------------------------------------------------------------------------
 
@@ -186,6 +194,11 @@ class DocIndex:
         """Return how many words lie between offset `end` and a later offset `start`."""
         return max(0, self.first_token(start) - self.last_token(end) - 1)
 
+    def _crosses_sentence(self, start: int, end: int) -> bool:
+        """Return True if a sentence starts inside (start, end)."""
+        i = bisect.bisect_right(self._sentence_starts, start)
+        return i < len(self._sentence_starts) and self._sentence_starts[i] < end
+
     def sentence_of(self, offset: int) -> int:
         """Return the index of the sentence containing offset."""
         return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
@@ -193,46 +206,86 @@ class DocIndex:
     # -- matchers -----------------------------------------------------------------------------
 
     def phrase(self, plan: PhrasePlan) -> Matches:
-        """Return every match of a phrase."""
-        text = self.document.text
+        """Return every match of a phrase, found from its rarest word outwards."""
+        words = plan.words
+        starts, ends = self.starts, self.ends
+        if len(words) == 1 and not (plan.lead or plan.trail):  # one word: every occurrence
+            return tuple((starts[a], ends[b]) for a, b in self.occurrences(*words[0])
+                         if a == b or not self._crosses_sentence(starts[a], ends[b]))
+        anchor = min(range(len(words)), key=lambda k: (len(self.occurrences(*words[k])), k))
         out: list[Match] = []
-        for first, last in self.occurrences(*plan.words[0]):
-            last = self._extend(first, last, plan)
+        for first, last in self.occurrences(*words[anchor]):
+            first = self._extend_left(first, plan, anchor)
+            last = self._extend_right(last, plan, anchor) if first >= 0 else -1
             if last < 0:
                 continue
-            start, end = self.starts[first], self.ends[last]
-            if plan.lead and not text[:start].rstrip().endswith(plan.lead):
+            start, end = starts[first], ends[last]
+            if self._crosses_sentence(start, end):
+                continue  # no phrase spans two sentences
+            if plan.lead and not self.text[:start].rstrip().endswith(plan.lead):
                 continue
-            if plan.trail and not text[end:].lstrip(" \t").startswith(plan.trail):
+            if plan.trail and not self.text[end:].lstrip(" \t").startswith(plan.trail):
                 continue
             out.append((start, end))
-        return tuple(sorted(set(out)))
+        return tuple(sorted(set(out)))  # in text order already, but for joined-word duplicates
 
-    def _extend(self, first: int, last: int, plan: PhrasePlan) -> int:
-        text = self.document.text
-        for (word, prefix), gap in zip(plan.words[1:], plan.gaps):
-            nxt = last + 1
-            if nxt >= len(self.words) or self.sentence[nxt] != self.sentence[first]:
+    def _extend_right(self, last: int, plan: PhrasePlan, anchor: int) -> int:
+        for k in range(anchor + 1, len(plan.words)):
+            if last + 1 >= len(self.starts) or not self._gap_fits(last, plan.gaps[k - 1]):
                 return -1
-            if gap is None:
-                if not self.space_gap[last]:
-                    return -1
-            elif _WHITESPACE.sub("", text[self.ends[last]:self.starts[nxt]]) != gap:
-                return -1
-            last = self._word_at(nxt, word, prefix)
+            last = self._word_at(last + 1, *plan.words[k])
             if last < 0:
                 return -1
         return last
 
+    def _extend_left(self, first: int, plan: PhrasePlan, anchor: int) -> int:
+        for k in range(anchor - 1, -1, -1):
+            if first < 1 or not self._gap_fits(first - 1, plan.gaps[k]):
+                return -1
+            first = self._word_ending_at(first - 1, *plan.words[k])
+            if first < 0:
+                return -1
+        return first
+
     def regex(self, pattern: str, ignore_case: bool) -> Matches:
         """Return every non-empty match of an RE2 regex over the normalised text."""
         compiled = compile_regex(pattern, ignore_case)
-        return tuple(m.span() for m in compiled.finditer(self.document.text) if m.end() > m.start())
+        return tuple(m.span() for m in compiled.finditer(self.text) if m.end() > m.start())
 
     def words_ending(self, suffix: str) -> Matches:
         """Return every word ending in suffix (the "n't" negation cue)."""
-        return tuple((self.starts[i], self.ends[i])
-                     for i, w in enumerate(self.words) if w.endswith(suffix))
+        tokens = sorted(i for word in self.vocabulary() if word.endswith(suffix)
+                        for i in self.by_word.get(word, ()))
+        return tuple((self.starts[i], self.ends[i]) for i in tokens)
+
+
+def _lowercase(text: str) -> str:
+    """Lowercase without moving any offset (a few characters, like "İ", lengthen when lowered)."""
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _inverted(words: list[str]) -> dict[str, list[int]]:
+    """Return word -> positions; "the Group's" is also filed under "group"."""
+    index: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        positions = index.get(word)
+        if positions is None:
+            index[word] = [i]
+        else:
+            positions.append(i)
+    for word in [w for w in index if w.endswith("'s")]:
+        stem = word[:-2]
+        index[stem] = sorted(index.get(stem, []) + index[word])
+    return index
+
+
+def _same_word(token: str, word: str, prefix: bool, stem: bool = True) -> bool:
+    if prefix:
+        return token.startswith(word)
+    return token == word or (stem and token.endswith("'s") and token[:-2] == word)
 
 
 def merge(*groups: Matches) -> Matches:

@@ -16,6 +16,7 @@ import charset_normalizer
 
 from checker.document import Document, Source, build_document, make_source
 from checker.errors import DraftError
+from checker.readers_docx import read_docx
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -44,32 +45,35 @@ _MARKDOWN = re.compile(r"""
 """, re.VERBOSE)
 
 
-def read_document(path: str) -> Document:
-    """Read a draft file ("-" for standard input) into a Document."""
+def read_document(path: str, *, original: bool = False) -> Document:
+    """Read a draft file ("-" for standard input); `original`: a .docx before tracked changes."""
     shown, raw = _read_bytes(path)
     if not raw.strip():
         raise DraftError.at(shown, "draft is empty")
     reader = READERS.get(Path(path).suffix.lower(), read_text)
-    source = reader(shown, raw)
+    source = reader(shown, raw, original=original)
     if not source.text.strip():
         raise DraftError.at(shown, "draft is empty")
     return build_document(source)
 
 
-def read_text(path: str, raw: bytes) -> Source:
+def read_text(path: str, raw: bytes, *, original: bool = False) -> Source:
     """Read a plain-text draft."""
     return make_source(path, raw, decode(path, raw))
 
 
-def read_markdown(path: str, raw: bytes) -> Source:
+def read_markdown(path: str, raw: bytes, *, original: bool = False) -> Source:
     """Read a markdown draft: emphasis, links and inline HTML tags are dropped, headings kept."""
-    original = decode(path, raw)
-    return make_source(path, raw, original, _markdown_markup(original))
+    text = decode(path, raw)
+    return make_source(path, raw, text, _markdown_markup(text))
 
 
-READERS: dict[str, Callable[[str, bytes], Source]] = {
+# A reader takes the shown path, the raw bytes and `original` (read a .docx as it was before its
+# tracked changes; formats without tracked changes ignore it) and returns a Source.
+READERS: dict[str, Callable[..., Source]] = {
     ".txt": read_text,
     ".md": read_markdown,
+    ".docx": read_docx,
 }
 
 
