@@ -50,7 +50,7 @@ app = typer.Typer(
     epilog="Exit codes: 0 nothing unmet at or above --fail-on; 1 something is; "
            "2 a usage, input or rule error.")
 
-COMMANDS = ("check", "validate", "test")
+COMMANDS = ("check", "validate", "test", "diff")
 
 
 def _version(value: bool) -> None:
@@ -148,6 +148,43 @@ def _progress(total: int):
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task("checking drafts", total=total)
         yield lambda done: bar.update(task, completed=done)
+
+
+class DiffFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(metavar="OLD", help="The earlier revision.")],
+    new: Annotated[str, typer.Argument(metavar="NEW", help="The later revision.")],
+    rules: RulesOption,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")
+                   ] = DiffFormat.TEXT,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Write the comparison to this file.")] = None,
+    moved: Annotated[bool, typer.Option(
+        "--moved", help="Also list unchanged verdicts whose evidence moved.")] = False,
+    fail_on: Annotated[FailOn, typer.Option(
+        "--fail-on", help="Exit 1 when a rule this severe went from met to unmet.")
+                       ] = FailOn.NEVER,
+) -> None:
+    """Compare two revisions: scores before and after, each rule that flipped, and why."""
+    from checker.api import load_rules
+    from checker.diff import diff_files, render_diff
+    from checker.ruleset import Severity
+
+    rulesets = load_rules(rules)
+    _refuse_overwriting(output, [old, new], rulesets)
+    result = diff_files(old, new, rulesets, moved=moved)
+    color = output is None and fmt == DiffFormat.TEXT and _wants_color()
+    _emit(render_diff(result, fmt.value, color=color), output)
+    if result.has_errors():
+        raise typer.Exit(ExitStatus.ERROR)
+    threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
+    raise typer.Exit(ExitStatus.UNMET if result.regressed(threshold) else ExitStatus.OK)
 
 
 @app.command()

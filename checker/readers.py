@@ -17,6 +17,7 @@ import charset_normalizer
 from checker.document import Document, Source, build_document, make_source
 from checker.errors import DraftError
 from checker.readers_docx import read_docx
+from checker.readers_pdf import read_pdf
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -74,6 +75,7 @@ READERS: dict[str, Callable[..., Source]] = {
     ".txt": read_text,
     ".md": read_markdown,
     ".docx": read_docx,
+    ".pdf": read_pdf,
 }
 
 

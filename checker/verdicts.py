@@ -32,7 +32,7 @@ def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Ve
                        why="manual check: a reader must decide whether the draft meets it")
     try:
         met = bool(evaluator.value(rule.check))
-        leaves = _deciding(evaluator, rule.check, negated=False)
+        leaves = _informative(evaluator, _deciding(evaluator, rule.check, negated=False))
         why = _why(evaluator, leaves)
         evidence = _evidence(evaluator, leaves)
         lines = tuple(_explain(evaluator, rule.check)) if explain else ()
@@ -61,12 +61,15 @@ def _deciding(ev: Evaluator, node: ex.Node, negated: bool) -> list[tuple[ex.Node
     return [(node, negated)]
 
 
-def _why(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> str:
-    # When several parts decide together, a comparison with a constant ("count(ICT) >= 3") is a
-    # precondition: the parts that point into the draft say more.
+def _informative(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> list[tuple[ex.Node, bool]]:
+    """Drop satisfied preconditions ("count(ICT) >= 3" that holds) when other parts decide too:
+    the parts that point into the draft say more, in `why` and in the evidence."""
     pointing = [leaf for leaf in leaves
                 if not (_against_constant(leaf[0]) and ev.value(leaf[0]))]
-    leaves = pointing or leaves
+    return pointing or leaves
+
+
+def _why(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> str:
     parts = [_describe(ev, node, negated) for node, negated in leaves[:MAX_CITES]]
     if len(leaves) > MAX_CITES:
         parts.append(f"and {len(leaves) - MAX_CITES} more conditions")
