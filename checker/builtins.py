@@ -64,23 +64,29 @@ def _pairs(ix: DocIndex, first: Matches, second: Matches, words: int, either_ord
 
     Only the nearest partner counts: if any partner is close enough the nearest is, so mentions
     are unchanged, spans are the tightest, and the work stays linear even on a draft that is one
-    long sentence of common words.
+    long sentence of common words. Token positions and sentences are looked up once per match.
     """
-    by_start = sorted(second)
-    starts = [q[0] for q in by_start]
-    by_end = sorted(second, key=lambda q: (q[1], -q[0]))
-    ends = [q[1] for q in by_end]
+    if not first or not second:
+        return ()
+    q_starts = [q[0] for q in second]  # Matches are sorted by start
+    q_first = [ix.first_token(q[0]) for q in second]
+    q_sentence = [ix.sentence_of(q[0]) for q in second]
+    by_end = sorted(range(len(second)), key=lambda k: second[k][1])
+    q_ends = [second[k][1] for k in by_end]
     out = set()
     for p in first:
-        i = bisect.bisect_left(starts, p[1])
-        partners = [by_start[i]] if i < len(by_start) else []
-        j = bisect.bisect_right(ends, p[0]) - 1
-        if either_order and j >= 0:
-            partners.append(by_end[j])
-        for q in partners:
-            gap = ix.words_between(p[1], q[0]) if q[0] >= p[1] else ix.words_between(q[1], p[0])
-            if gap <= words and ix.sentence_of(q[0]) == ix.sentence_of(p[0]):
-                out.add((min(p[0], q[0]), max(p[1], q[1])))
+        p_first, p_last = ix.first_token(p[0]), ix.last_token(p[1])
+        sentence = ix.sentence_of(p[0])
+        k = bisect.bisect_left(q_starts, p[1])  # the nearest match starting after p
+        if k < len(second) and q_first[k] - p_last - 1 <= words and q_sentence[k] == sentence:
+            out.add((p[0], max(p[1], second[k][1])))
+        if either_order:
+            j = bisect.bisect_right(q_ends, p[0]) - 1  # the nearest match ending before p
+            if j >= 0:
+                k = by_end[j]
+                q = second[k]
+                if p_first - ix.last_token(q[1]) - 1 <= words and q_sentence[k] == sentence:
+                    out.add((min(p[0], q[0]), p[1]))
     return tuple(sorted(out))
 
 

@@ -38,6 +38,7 @@ _PATTERN_CHARS = str.maketrans({
     "\u2212": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
 })
 
+_AROUND = 64  # characters looked at around a phrase for its leading and trailing punctuation
 REGEX_MAX_MEM = 8 << 20  # bytes of RE2 program memory per regex
 
 
@@ -113,7 +114,7 @@ class DocIndex:
         for i, word in self.joined.items():
             self.by_word.setdefault("\0" + word, []).append(i)
         self._vocabulary: list[str] | None = None
-        self._occurrences: dict[tuple[str, bool], list[tuple[int, int]]] = {}
+        self._occurrences: dict[tuple[str, bool], tuple[list[int], list[int]]] = {}
 
     def word(self, i: int) -> str:
         """Return token i, lowercased."""
@@ -137,17 +138,22 @@ class DocIndex:
             self._vocabulary = sorted({w.lstrip("\0") for w in self.by_word})
         return self._vocabulary
 
-    def occurrences(self, word: str, prefix: bool) -> list[tuple[int, int]]:
-        """Return (first token, last token) of every occurrence of a word, in text order."""
+    def occurrences(self, word: str, prefix: bool) -> tuple[list[int], list[int]]:
+        """Return the tokens where a word occurs: (plain, joined) positions in text order;
+        a joined occurrence spans token i and i+1 (split by a hyphen at a line end)."""
         key = (word, prefix)
         if key not in self._occurrences:
-            found: list[tuple[int, int]] = []
-            for form in self._forms(word) if prefix else [word]:
-                found.extend((i, i) for i in self.by_word.get(form, ()))
-                found.extend((i, i + 1) for i in self.by_word.get("\0" + form, ()))
-            found.sort()
-            self._occurrences[key] = found
+            forms = self._forms(word) if prefix else [word]
+            plain = [self.by_word.get(form, []) for form in forms]
+            joined = [self.by_word.get("\0" + form, []) for form in forms]
+            self._occurrences[key] = (
+                plain[0] if len(plain) == 1 else sorted(i for p in plain for i in p),
+                sorted(i for j in joined for i in j))
         return self._occurrences[key]
+
+    def _count(self, word: str, prefix: bool) -> int:
+        plain, joined = self.occurrences(word, prefix)
+        return len(plain) + len(joined)
 
     def _forms(self, prefix: str) -> list[str]:
         vocabulary = self.vocabulary()
@@ -209,12 +215,16 @@ class DocIndex:
         """Return every match of a phrase, found from its rarest word outwards."""
         words = plan.words
         starts, ends = self.starts, self.ends
+        anchor = self._rarest(words) if len(words) > 1 else 0
+        plain, joined = self.occurrences(*words[anchor])
         if len(words) == 1 and not (plan.lead or plan.trail):  # one word: every occurrence
-            return tuple((starts[a], ends[b]) for a, b in self.occurrences(*words[0])
-                         if a == b or not self._crosses_sentence(starts[a], ends[b]))
-        anchor = min(range(len(words)), key=lambda k: (len(self.occurrences(*words[k])), k))
+            spans = [(starts[i], ends[i]) for i in plain]
+            spans += [(starts[i], ends[i + 1]) for i in joined
+                      if not self._crosses_sentence(starts[i], ends[i + 1])]
+            return tuple(sorted(spans)) if joined else tuple(spans)
         out: list[Match] = []
-        for first, last in self.occurrences(*words[anchor]):
+        candidates = [(i, i) for i in plain] + [(i, i + 1) for i in joined]
+        for first, last in candidates:
             first = self._extend_left(first, plan, anchor)
             last = self._extend_right(last, plan, anchor) if first >= 0 else -1
             if last < 0:
@@ -222,12 +232,19 @@ class DocIndex:
             start, end = starts[first], ends[last]
             if self._crosses_sentence(start, end):
                 continue  # no phrase spans two sentences
-            if plan.lead and not self.text[:start].rstrip().endswith(plan.lead):
+            # Punctuation around the words, e.g. "(a)" or "U.N.": look only just outside them.
+            before = self.text[max(0, start - _AROUND):start]
+            if plan.lead and not before.rstrip().endswith(plan.lead):
                 continue
-            if plan.trail and not self.text[end:].lstrip(" \t").startswith(plan.trail):
+            if plan.trail and not self.text[end:end + _AROUND].lstrip(" \t").startswith(
+                    plan.trail):
                 continue
             out.append((start, end))
         return tuple(sorted(set(out)))  # in text order already, but for joined-word duplicates
+
+    def _rarest(self, words: tuple[tuple[str, bool], ...]) -> int:
+        """Return the position of the phrase word with the fewest occurrences."""
+        return min(range(len(words)), key=lambda k: (self._count(*words[k]), k))
 
     def _extend_right(self, last: int, plan: PhrasePlan, anchor: int) -> int:
         for k in range(anchor + 1, len(plan.words)):
