@@ -8,6 +8,7 @@ traceback). Inputs are never modified; output files are written whole or not at 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import tempfile
@@ -50,7 +51,7 @@ app = typer.Typer(
     epilog="Exit codes: 0 nothing unmet at or above --fail-on; 1 something is; "
            "2 a usage, input or rule error.")
 
-COMMANDS = ("check", "validate", "test", "diff")
+COMMANDS = ("check", "validate", "test", "diff", "compare", "consensus")
 
 
 def _version(value: bool) -> None:
@@ -188,17 +189,71 @@ def diff(
 
 
 @app.command()
+def compare(
+    rules: Annotated[list[str], typer.Argument(metavar="RULES", help="Rule files or folders.")],
+    drafts: Annotated[list[str] | None, typer.Option(
+        "--drafts", metavar="DRAFT...", help="Also score these drafts for every group.")] = None,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")
+                   ] = DiffFormat.TEXT,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")
+                      ] = None,
+) -> None:
+    """Pairs of demands from different groups that agree or that no text can meet together."""
+    from checker.api import check_files, load_rules
+    from checker.compare import compare as compare_rules
+    from checker.compare import render_compare
+
+    rulesets = load_rules(rules)
+    text = render_compare(compare_rules(rulesets), fmt.value)
+    problems = ()
+    if drafts:
+        from checker.overview import overview, render_overview
+
+        batch = check_files(drafts, rulesets, jobs=os.cpu_count() or 1)
+        problems = batch.problems
+        view = overview(batch.report)
+        if fmt == DiffFormat.JSON:  # one JSON document: the pairs plus the drafts
+            text = json.dumps({**json.loads(text), "drafts": view.to_dict()}, indent=2,
+                              ensure_ascii=False) + "\n"
+        else:
+            text += "\n" + render_overview(view, fmt.value)
+    _emit(text, output)
+    if problems:
+        raise DraftcheckError(problems)
+
+
+@app.command()
+def consensus(
+    rules: Annotated[list[str], typer.Argument(metavar="RULES", help="Rule files or folders.")],
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")
+                   ] = DiffFormat.TEXT,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")
+                      ] = None,
+) -> None:
+    """The largest-weight set of demands one text could meet, and what must give way."""
+    from checker.api import load_rules
+    from checker.compare import consensus as find_consensus
+    from checker.compare import render_consensus
+
+    _emit(render_consensus(find_consensus(load_rules(rules)), fmt.value), output)
+
+
+@app.command()
 def validate(
     rules: Annotated[list[str], typer.Argument(metavar="RULES", help="Rule files or folders.")],
 ) -> None:
     """Check rule sets (schema and rule language) without reading any draft."""
     from checker.api import load_rules
 
+    from checker.compare import always_or_never
+
     for compiled in load_rules(rules):
         ruleset = compiled.ruleset
         manual = sum(1 for r in compiled.rules if r.check is None)
         typer.echo(f"{ruleset.path}: ok — group {ruleset.group}, {len(ruleset.rules)} rules "
                    f"({manual} manual), {len(ruleset.terms)} terms")
+        for warning in always_or_never(compiled):  # a check that can never, or always, be met
+            typer.echo(warning.message, err=True)
 
 
 @app.command("test")
@@ -273,11 +328,29 @@ def _umask() -> int:
     return mask
 
 
+def _expand_drafts(args: list[str]) -> list[str]:
+    """`compare RULES --drafts A B C` -> `--drafts A --drafts B --drafts C` (an option of click
+    takes one value; users type the list as DESIGN shows it)."""
+    if not args or args[0] != "compare" or "--drafts" not in args:
+        return args
+    out, taking = [], False
+    for arg in args:
+        if arg == "--drafts":
+            taking = True
+        elif taking and not arg.startswith("-"):
+            out += ["--drafts", arg]
+        else:
+            taking = False
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: `draftcheck DRAFT... --rules ...` runs `check`; errors exit 2 on stderr."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
         args.insert(0, "check")
+    args = _expand_drafts(args)
     try:
         app(args=args, prog_name="draftcheck")  # typer reports usage errors itself (exit 2)
     except DraftcheckError as error:

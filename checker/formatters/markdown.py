@@ -18,7 +18,7 @@ def render(report: Report, *, color: bool = False) -> str:
     if len(report.drafts) > 1:
         lines += _matrix(report)
     for draft in report.drafts:
-        lines += [f"## {_inline(draft.path)}", ""]
+        lines += [f"## {escape(draft.path)}", ""]
         for group in draft.groups:
             lines += _group(group)
     return "\n".join(lines).rstrip() + "\n"
@@ -27,11 +27,11 @@ def render(report: Report, *, color: bool = False) -> str:
 def _matrix(report: Report) -> list[str]:
     groups = [group for group, _ in report.groups()]
     lines = ["## Scores (drafts × groups)", "",
-             "| draft | " + " | ".join(_inline(g) for g in groups) + " |",
+             "| draft | " + " | ".join(escape(g) for g in groups) + " |",
              "|---|" + "---:|" * len(groups)]
     for path, scores in report.matrix():
         cells = ["n/a" if scores.get(g) is None else f"{scores[g]:g}" for g in groups]
-        lines.append(f"| {_inline(path)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {escape(path)} | " + " | ".join(cells) + " |")
     return lines + [""]
 
 
@@ -39,13 +39,13 @@ def _group(group: GroupResult) -> list[str]:
     score = "n/a" if group.score is None else f"{group.score:g}"
     counts = ", ".join(f"{group.count(s)} {s.value}" for s in Status if group.count(s))
     verdicts = sorted(group.verdicts, key=Verdict.sort_key)
-    lines = [f"### {_inline(group.group)}: {_inline(group.title)}", "",
+    lines = [f"### {escape(group.group)}: {escape(group.title)}", "",
              f"**Score {score}** ({counts})", "",
              "| status | rule | severity | demand | says | why |",
              "|---|---|---|---|---|---|"]
     for v in verdicts:
         lines.append(f"| {_MARK[v.status]} | `{v.rule_id}` | {v.severity.value} | "
-                     f"{_inline(v.demand or '')} | {_inline(v.says)} | {_inline(v.why)} |")
+                     f"{escape(v.demand or '')} | {escape(v.says)} | {escape(v.why)} |")
     lines.append("")
     cited = [v for v in verdicts if v.evidence or v.notes]
     if cited:
@@ -53,16 +53,16 @@ def _group(group: GroupResult) -> list[str]:
         for v in cited:
             lines.append(f"- **{v.rule_id}** ({v.status.value})")
             for note in v.notes:
-                lines.append(f"  - note: {_inline(note)}")
+                lines.append(f"  - note: {escape(note)}")
             for e in v.evidence:
                 page = f", p. {e.page}" if e.page is not None else ""
-                lines.append(f"  - {_inline(e.cite())}, line {e.line}{page}: "
-                             f"“{_inline(e.text)}”")
+                lines.append(f"  - {escape(e.cite())}, line {e.line}{page}: "
+                             f"“{escape(e.text)}”")
         lines.append("")
     return lines
 
 
-def _inline(text: str) -> str:
+def escape(text: str) -> str:
     """Escape what Markdown would read as markup (pipes too, for table cells); one line."""
     return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text.replace("\n", " "))
 
