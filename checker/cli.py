@@ -101,6 +101,12 @@ def check(
     from checker.formatters import render
     from checker.ruleset import Severity
 
+    _refuse_overwriting(output, drafts, rules)
+    if annotate is not None:
+        if len(drafts) != 1 or original:
+            raise UsageError.at(str(annotate), "--annotate needs exactly one .docx draft, read "
+                                               "with its tracked changes accepted (no --original)")
+        _refuse_overwriting(annotate, drafts, rules)
     try:
         rulesets = load_rules(rules)  # every rule-file problem surfaces before a draft is read
     except DraftcheckError as error:
@@ -108,12 +114,6 @@ def check(
             from checker.formatters.sarif import render_problems
             _emit(render_problems(error.problems), output)
         raise
-    _refuse_overwriting(output, drafts, rulesets)
-    if annotate is not None:
-        if len(drafts) != 1 or original:
-            raise UsageError.at(str(annotate), "--annotate needs exactly one .docx draft, read "
-                                               "with its tracked changes accepted (no --original)")
-        _refuse_overwriting(annotate, drafts, rulesets)
     with _progress(len(drafts)) as advance:
         batch = check_files(drafts, rulesets, explain=explain, jobs=jobs, progress=advance,
                             original=original)
@@ -177,8 +177,8 @@ def diff(
     from checker.diff import diff_files, render_diff
     from checker.ruleset import Severity
 
+    _refuse_overwriting(output, [old, new], rules)
     rulesets = load_rules(rules)
-    _refuse_overwriting(output, [old, new], rulesets)
     result = diff_files(old, new, rulesets, moved=moved)
     color = output is None and fmt == DiffFormat.TEXT and _wants_color()
     _emit(render_diff(result, fmt.value, color=color), output)
@@ -203,6 +203,7 @@ def compare(
     from checker.compare import compare as compare_rules
     from checker.compare import render_compare
 
+    _refuse_overwriting(output, drafts or [], rules)
     rulesets = load_rules(rules)
     text = render_compare(compare_rules(rulesets), fmt.value)
     problems = ()
@@ -235,6 +236,7 @@ def consensus(
     from checker.compare import consensus as find_consensus
     from checker.compare import render_consensus
 
+    _refuse_overwriting(output, [], rules)
     _emit(render_consensus(find_consensus(load_rules(rules)), fmt.value), output)
 
 
@@ -281,14 +283,24 @@ def test_examples(
     raise typer.Exit(ExitStatus.UNMET if failed else ExitStatus.OK)
 
 
-def _refuse_overwriting(output: Path | None, drafts: list[str], rulesets: list) -> None:
+def _refuse_overwriting(output: Path | None, drafts: list[str], rule_specs: list[str]) -> None:
+    """Refuse an output path that is a draft, a rule file, or any YAML file (an included
+    vocabulary is YAML too, and is not known before its rule set loads)."""
     if output is None:
         return
-    inputs = [Path(d) for d in drafts if d != "-"] + [Path(rs.ruleset.path) for rs in rulesets]
+    from checker.api import find_rule_files
+
+    if output.suffix.lower() in (".yaml", ".yml"):
+        raise UsageError.at(str(output), "refusing to write a report over a YAML file "
+                                         "(rule files are YAML)")
+    inputs = [Path(d) for d in drafts if d != "-"]
+    for spec in rule_specs:
+        with contextlib.suppress(DraftcheckError):  # an unknown rule set is reported later
+            inputs += find_rule_files(spec)
     target = output.resolve()
     for path in inputs:
         if path.exists() and path.resolve() == target:
-            raise UsageError.at(str(output), "refusing to write the report over an input file")
+            raise UsageError.at(str(output), "refusing to write over an input file")
 
 
 def _wants_color() -> bool:
@@ -302,8 +314,13 @@ def _wants_color() -> bool:
 def _emit(text: str, output: Path | None) -> None:
     """Print, or write the file whole (a temporary file renamed into place)."""
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `draftcheck ... | head`: the reader has what it wanted
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except OSError as error:
+            raise UsageError.at("<stdout>", f"cannot write: {error.strerror or error}") from None
         return
     folder = output.resolve().parent
     if not folder.is_dir():

@@ -177,6 +177,12 @@ _TRANSLATION = {c: plain for plain, chars in _REPLACED.items() for c in chars}
 _TO_REPLACE = re.compile("[" + "".join(_TRANSLATION) + "]")
 
 
+def normalize(text: str) -> str:
+    """Normalise a short text as drafts are (quotes, dashes, spaces; invisible characters out):
+    rule authors paste phrases from drafts."""
+    return _TO_REPLACE.sub(lambda m: _TRANSLATION[m[0]], _DELETED.sub("", text))
+
+
 def make_source(path: str, raw: bytes, original: str,
                 markup: Iterable[tuple[int, int]] = ()) -> Source:
     """Normalise decoded text into a Source, also deleting markup spans (original offsets)."""
@@ -216,7 +222,7 @@ _TRIMMED = re.compile(r"\s*(\S(?:.*\S)?)?")
 _LABELLED = re.compile(r"([A-Z]|[IVXLCDM]{2,})\.\s+(\S.*)")
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _ROMAN_DIGITS = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-_MARKDOWN_HEADING = re.compile(r"(#{1,6})\s+(\S.*?)(?:\s+#+)?")
+_MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(\S.*)")  # closing #s are stripped after
 _NUMBERED = re.compile(r"(\d{1,4})[.)](?=\s|$)")
 _SUB_ITEM = re.compile(  # (a) (iv) (A) (1) a) iv) - + * and bullets
     r"(?:\((?:[A-Za-z]{1,2}|[ivxlcdm]{1,6}|\d{1,3})\)|(?:[a-z]{1,2}|[ivxlcdm]{1,6})\)"
@@ -317,9 +323,13 @@ def _markdown_heading(text: str, start: int, end: int,
     m = _MARKDOWN_HEADING.fullmatch(text, start, end)
     if m is None:
         return None
-    inner = _LABELLED.fullmatch(m[2])
+    title = m[2]
+    unclosed = title.rstrip("#")
+    if unclosed != title and (not unclosed or unclosed[-1].isspace()):
+        title = unclosed.rstrip()  # "## Overview ##": closing hashes are not the title
+    inner = _LABELLED.fullmatch(title)
     if inner is None or (len(inner[1]) > 1 and not _ROMAN.fullmatch(inner[1])):
-        return None, m[2], len(m[1])
+        return None, title, len(m[1])
     labels.note(inner[1], labels.is_roman(inner[1]))
     return inner[1], inner[2], len(m[1])
 
@@ -402,7 +412,9 @@ def _title_end(lines: list[_Line]) -> int:
 
 # The lookahead is a cheap first filter (most full stops inside sentences precede a lowercase
 # word); `_opens_sentence` then decides exactly.
-_TERMINATOR = re.compile(r"[.!?]+[\"')\]]*(?=\s+(?:[^a-z\s]|[a-z]{1,6}\)))")
+# Possessive quantifiers and the lookbehind: a run of 40,000 dots must not be retried at every
+# dot (quadratic), only matched once.
+_TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+(?=\s+(?:[^a-z\s]|[a-z]{1,6}\)))")
 _GAP = re.compile(r"\s+")
 _OPENERS = "\"'(["
 _ABBREVIATIONS = frozenset({

@@ -135,6 +135,28 @@ class Cues(Node):
     phrases: tuple[str, ...]
 
 
+def _hash_once(cls: type) -> type:
+    """Compute a node's (structural, recursive) hash once: the evaluator's cache looks nodes up
+    over and over, and terms used by terms share subtrees that would be rehashed every time."""
+    structural = cls.__hash__
+
+    def __hash__(self) -> int:
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = structural(self)
+            object.__setattr__(self, "_hash", value)
+            return value
+
+    cls.__hash__ = __hash__
+    return cls
+
+
+for _node in (Phrase, Regex, Number, Range, Name, Call, Union, Within, Arith, Compare, Not, And,
+              Or, TermRef, Cues):
+    _hash_once(_node)
+
+
 def children(node: Node) -> tuple[Node, ...]:
     """Return the direct sub-expressions of a node, in source order."""
     match node:

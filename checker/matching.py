@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import re2
 
-from checker.document import Document
+from checker.document import Document, normalize
 
 Match = tuple[int, int]
 Matches = tuple[Match, ...]
@@ -29,14 +29,6 @@ _SPACE_OR_HYPHEN = re.compile(r"[\s\-]+")
 _LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
 _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile(r"[;:]")
-
-# Typographic characters a rule author may paste into a phrase; documents get the same treatment.
-_PATTERN_CHARS = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
-    "\u2212": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ",
-})
 
 _AROUND = 64  # characters looked at around a phrase for its leading and trailing punctuation
 REGEX_MAX_MEM = 8 << 20  # bytes of RE2 program memory per regex
@@ -72,9 +64,10 @@ class PhrasePlan:
     trail: str  # punctuation that must follow the last word, e.g. "." in "U.N."
 
 
+@functools.lru_cache(maxsize=65536)
 def plan_phrase(value: str) -> PhrasePlan:
     """Split a phrase into words and gaps; raise ValueError if it has no word to match."""
-    text = value.translate(_PATTERN_CHARS).lower()
+    text = normalize(value).lower()
     found = list(_WORD.finditer(text))
     if not found:
         raise ValueError("a phrase needs at least one word (letters or digits) to match")

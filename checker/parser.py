@@ -10,7 +10,13 @@ from pathlib import Path
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark import __version__ as lark_version
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 
 from checker import expr as ex
 
@@ -85,7 +91,12 @@ def parse(source: str) -> ex.Node:
     except UnexpectedInput as error:
         raise _syntax_error(source, error) from None
     _check_depth(tree)
-    return _ToAst(source).transform(tree)
+    try:
+        return _ToAst(source).transform(tree)
+    except VisitError as error:  # lark wraps what a transformer raises
+        if isinstance(error.orig_exc, ExprError):
+            raise error.orig_exc from None
+        raise
 
 
 def _check_depth(tree: Tree) -> None:
@@ -170,6 +181,17 @@ def unquote(token: str) -> str:
     return "".join(out)
 
 
+MAX_NUMBER = 1e15  # larger literals are typos, and would overflow whole-number arguments
+
+
+def _finite(token: Token) -> float:
+    value = float(token)
+    if not value <= MAX_NUMBER:
+        raise ExprError(f"number {str(token)[:20]}{'…' * (len(token) > 20)} is too large",
+                        ex.Span(token.start_pos, token.end_pos))
+    return value
+
+
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer):
     """Turn lark's parse tree into expr nodes, each with its span and source text."""
@@ -192,13 +214,13 @@ class _ToAst(Transformer):
         return ex.Regex(body.replace("\\/", "/"), ignore_case, **self._at(meta))
 
     def number(self, meta, token: Token) -> ex.Node:
-        return ex.Number(float(token), **self._at(meta))
+        return ex.Number(_finite(token), **self._at(meta))
 
     def name(self, meta, token: Token) -> ex.Node:
         return ex.Name(str(token), **self._at(meta))
 
     def range(self, meta, low: Token, high: Token) -> ex.Node:
-        return ex.Range(float(low), float(high), **self._at(meta))
+        return ex.Range(_finite(low), _finite(high), **self._at(meta))
 
     def call(self, meta, name: Token, arguments=None) -> ex.Node:
         args = tuple(arguments.children) if arguments is not None else ()

@@ -35,11 +35,13 @@ def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Ve
         leaves = _informative(evaluator, _deciding(evaluator, rule.check, negated=False))
         why = _why(evaluator, leaves)
         evidence = _evidence(evaluator, leaves)
-        lines = tuple(_explain(evaluator, rule.check)) if explain else ()
     except EvaluationError as error:
         return Verdict(**base, status=Status.ERROR, why=f"cannot evaluate: {error}")
     except RecursionError:
         return Verdict(**base, status=Status.ERROR, why="cannot evaluate: nested too deeply")
+    # Explaining evaluates parts the verdict never needed (`and` stops at a false part): their
+    # failures are explained, never allowed to change the verdict.
+    lines = tuple(_explain(evaluator, rule.check)) if explain else ()
     return Verdict(**base, status=Status.MET if met else Status.UNMET, why=why,
                    evidence=evidence, explanation=lines, notes=_notes(evaluator, rule.check))
 
@@ -149,18 +151,21 @@ def _counted_sites(ev: Evaluator, node: ex.Compare) -> str:
     return ""
 
 
-def _near_miss(ev: Evaluator, pattern: ex.Node) -> tuple[str, Matches] | None:
+def _near_miss(ev: Evaluator, pattern: ex.Node,
+               seen: set[int] | None = None) -> tuple[str, Matches] | None:
     """Say why a pattern with no match came close: negated, bracketed or outside its scope.
 
     Only a part that itself has no match is explained, down to the innermost such part.
     """
     while isinstance(pattern, ex.TermRef):
         pattern = pattern.body
-    if ev.value(pattern):
+    seen = set() if seen is None else seen
+    if id(pattern) in seen or ev.value(pattern):
         return None
+    seen.add(id(pattern))
     for child in _operands(pattern):
         if _type_of(child) == Type.PATTERN:
-            miss = _near_miss(ev, child)
+            miss = _near_miss(ev, child, seen)
             if miss:
                 return miss
     if isinstance(pattern, ex.Within):
@@ -227,10 +232,15 @@ def _leaf_matches(ev: Evaluator, node: ex.Node) -> Matches:
     return miss[1] if miss else ()
 
 
-def _walk(node: ex.Node):
+def _walk(node: ex.Node, seen: set[int] | None = None):
+    """Yield each distinct node once: terms make a check a graph, which unrolled can be huge."""
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     yield node
     for child in ex.children(node):
-        yield from _walk(child)
+        yield from _walk(child, seen)
 
 
 def evidence_at(ev: Evaluator, span: tuple[int, int]) -> Evidence:
@@ -258,9 +268,18 @@ def _clip(text: str) -> str:
 
 
 def _cites(ev: Evaluator, matches: Matches) -> str:
-    cites = list(dict.fromkeys(_short_cite(ev, m[0]) for m in matches))
-    shown = ", ".join(cites[:MAX_CITES])
-    return shown + (f" and {len(cites) - MAX_CITES} more" if len(cites) > MAX_CITES else "")
+    """Cite the first places matched ("¶12, ¶31, ¶40 and 17 more matches")."""
+    cites: list[str] = []
+    shown = 0
+    for shown, match in enumerate(matches, 1):  # stop early: a pattern may match 500,000 times
+        cite = _short_cite(ev, match[0])
+        if cite not in cites:
+            if len(cites) == MAX_CITES:
+                shown -= 1
+                break
+            cites.append(cite)
+    rest = len(matches) - shown
+    return ", ".join(cites) + (f" and {rest} more match{'es' * (rest > 1)}" if rest else "")
 
 
 def _short_cite(ev: Evaluator, offset: int) -> str:
@@ -296,7 +315,11 @@ def _explain(ev: Evaluator, node: ex.Node, depth: int = 0):
     if isinstance(node, ex.Number):
         return
     pad = "  " * depth
-    value = ev.value(node)
+    try:
+        value = ev.value(node)
+    except (EvaluationError, RecursionError) as error:
+        yield f"{pad}{short_text(node)}: cannot evaluate: {error}"
+        return
     kind = _type_of(node)
     if isinstance(node, ex.Call) and node.func == "mentions":
         # "mentions PoA: yes, ¶12" says it all; explain the pattern's own parts below it.

@@ -1,0 +1,113 @@
+"""Regressions found by review: inputs overwritten, verdicts changed by --explain, hostile input."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, rule_yaml
+
+DRAFT = "1. The Group met in Geneva to discuss the repository.\n"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DRAFT, "utf-8")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(rule_yaml('mentions("Geneva")'), "utf-8")
+    return draft, rules
+
+
+def test_sarif_for_a_broken_rule_file_never_overwrites_the_draft(cli, files, tmp_path) -> None:
+    draft, _ = files
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(rule_yaml('mentiosn("x")'), "utf-8")
+    before = _digest(draft)
+    run = cli(draft, "--rules", bad, "--format", "sarif", "-o", draft)
+    assert run.code == 2
+    assert "refusing to write over an input file" in run.err
+    assert _digest(draft) == before
+
+
+def test_an_included_vocabulary_is_never_overwritten(cli, files, tmp_path) -> None:
+    draft, _ = files
+    (tmp_path / "vocab.yaml").write_text('terms:\n  City: "Geneva"\n', "utf-8")
+    rules = tmp_path / "with_include.yaml"
+    rules.write_text("group: g\ntitle: T\ninclude: [vocab.yaml]\nrules:\n  - id: r\n"
+                     "    says: S\n    check: City\n", "utf-8")
+    before = _digest(tmp_path / "vocab.yaml")
+    run = cli(draft, "--rules", rules, "--format", "json", "-o", tmp_path / "vocab.yaml")
+    assert run.code == 2
+    assert "YAML" in run.err
+    assert _digest(tmp_path / "vocab.yaml") == before
+
+
+def test_explain_never_changes_a_verdict(cli, files, tmp_path) -> None:
+    # `and` stops at the false first part; --explain evaluates the second, which divides by 0.
+    draft, _ = files
+    rules = tmp_path / "div.yaml"
+    rules.write_text(rule_yaml('mentions("zzzqqq") and count("the") / 0 > 1'), "utf-8")
+    run = cli(draft, "--rules", rules, "--format", "json", "--explain", "--fail-on", "never")
+    [rule] = run.json()["drafts"][0]["groups"][0]["rules"]
+    assert rule["status"] == "unmet"
+    assert any("cannot evaluate" in line for line in rule["explanation"])
+
+
+def test_a_huge_number_is_a_positioned_rule_error(cli, files, tmp_path) -> None:
+    draft, _ = files
+    rules = tmp_path / "big.yaml"
+    rules.write_text(rule_yaml('near("a", "b", ' + "9" * 400 + ")"), "utf-8")
+    run = cli("validate", rules)
+    assert run.code == 2
+    assert "big.yaml:8:22: error: number 99999999999999999999… is too large" in run.err
+
+
+def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    # A hang would stall CI for an hour: a generous timeout turns it into a failure.
+    return subprocess.run([sys.executable, "-m", "checker", *map(str, args)], cwd=ROOT,
+                          capture_output="stdout" not in kwargs, text=True, timeout=120,
+                          **kwargs)
+
+
+def test_terms_built_from_terms_do_not_blow_up(tmp_path: Path) -> None:
+    # t20 unrolled is 2**20 phrases; as a graph it is 21 nodes, and so it is checked.
+    terms = ['  t0: "Geneva"'] + [f"  t{i}: t{i - 1} | t{i - 1}" for i in range(1, 21)]
+    rules = tmp_path / "dag.yaml"
+    rules.write_text("group: g\ntitle: T\nterms:\n" + "\n".join(terms) +
+                     "\nrules:\n  - id: r\n    says: S\n    check: mentions(t20)\n", "utf-8")
+    draft = tmp_path / "d.txt"
+    draft.write_text(DRAFT, "utf-8")
+    result = _run([draft, "--rules", rules, "--format", "json", "--explain"])
+    assert result.returncode == 0, result.stderr
+    assert '"status": "met"' in result.stdout
+
+
+@pytest.mark.parametrize("text", ["Intro " + "." * 40000 + " x", "# a" + " " * 40000 + "b",
+                                  "!?" * 20000 + " The end."],
+                         ids=["dots", "markdown-heading", "exclamations"])
+def test_hostile_drafts_are_read_in_linear_time(tmp_path: Path, files, text: str) -> None:
+    _, rules = files
+    draft = tmp_path / "hostile.md"
+    draft.write_text(text, "utf-8")
+    result = _run([draft, "--rules", rules, "--format", "json"])
+    assert result.returncode in (0, 1), result.stderr
+
+
+def test_a_full_standard_output_is_a_clear_error(files) -> None:
+    draft, rules = files
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "checker", draft, "--rules", rules],
+                                cwd=ROOT, stdout=full, stderr=subprocess.PIPE, text=True,
+                                timeout=120)
+    assert result.returncode == 2
+    assert "<stdout>: error: cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
