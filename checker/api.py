@@ -124,15 +124,14 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
         with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
                                  initializer=_start_worker,
                                  initargs=(rulesets, explain, original)) as pool:
-            futures = {pool.submit(_check_file, path): i for i, path in enumerate(paths)}
+            futures = {pool.submit(_check_in_worker, path): i for i, path in enumerate(paths)}
             for done, future in enumerate(as_completed(futures), 1):
                 outcomes[futures[future]] = future.result()
                 if progress:
                     progress(done)
     else:
-        _start_worker(rulesets, explain, original)
         for i, path in enumerate(paths):
-            outcomes[i] = _check_file(path)
+            outcomes[i] = _check_file(path, rulesets, explain, original)
             if progress:
                 progress(i + 1)
     drafts = tuple(o for o in outcomes if isinstance(o, DraftResult))
@@ -140,7 +139,19 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
     return Batch(Report(version=__version__, drafts=drafts), problems)
 
 
-# Each worker process compiles nothing: it receives the compiled rule sets once, at start.
+def _check_file(path: str, rulesets: list[CompiledRuleSet], explain: bool,
+                original: bool) -> DraftResult | DraftcheckError:
+    """Read and check one draft; a draft that cannot be read is returned as its error."""
+    from checker.readers import read_document
+
+    try:
+        document = read_document(path, original=original)
+    except DraftcheckError as error:
+        return error
+    return check_document(document, rulesets, explain)
+
+
+# A worker process receives the compiled rule sets once, when it starts, not with every draft.
 _WORKER: dict[str, object] = {}
 
 
@@ -148,14 +159,8 @@ def _start_worker(rulesets: list[CompiledRuleSet], explain: bool, original: bool
     _WORKER.update(rulesets=rulesets, explain=explain, original=original)
 
 
-def _check_file(path: str) -> DraftResult | DraftcheckError:
-    from checker.readers import read_document
-
-    try:
-        document = read_document(path, original=bool(_WORKER["original"]))
-    except DraftcheckError as error:
-        return error
-    return check_document(document, _WORKER["rulesets"], bool(_WORKER["explain"]))
+def _check_in_worker(path: str) -> DraftResult | DraftcheckError:
+    return _check_file(path, **_WORKER)  # type: ignore[arg-type]
 
 
 __all__ = ["Batch", "DraftcheckError", "check", "check_document", "check_files",

@@ -32,7 +32,8 @@ from checker.compiler import CompiledRuleSet
 from checker.document import Document, parse_document
 from checker.errors import DraftcheckError, DraftError, UsageError
 from checker.readers import STDIN, read_document
-from checker.report import DraftResult, Evidence, GroupResult, Status, Verdict
+from checker.formatters.markdown import escape
+from checker.report import DraftResult, Evidence, GroupResult, Status, Verdict, format_score
 from checker.ruleset import Severity
 
 CONTEXT = 3  # words shown either side of an edit
@@ -573,18 +574,16 @@ def _where(number: int | None, line: int | None) -> str:
 
 # -- output formats ---------------------------------------------------------------------------
 
-_MARK = {Status.UNMET: ("✗ unmet", "bold red"), Status.ERROR: ("! error", "bold magenta"),
-         Status.REVIEW: ("? review", "yellow"), Status.MET: ("✓ met", "green")}
+_STYLE = {Status.UNMET: "bold red", Status.ERROR: "bold magenta", Status.REVIEW: "yellow",
+          Status.MET: "green"}
 _QUOTE = 160  # characters of a paragraph quoted in text output
 _SHOWN_EDITS = 4
 
 
-def _score(score: float | None) -> str:
-    return "n/a" if score is None else f"{score:g}"
 
 
 def _scores(group: GroupDiff) -> str:
-    text = f"{_score(group.before)} → {_score(group.after)}"
+    text = f"{format_score(group.before)} → {format_score(group.after)}"
     if group.before is not None and group.after is not None:
         text += f" ({group.after - group.before:+g})"
     return text
@@ -652,7 +651,7 @@ def _text_edit(edit: WordEdit, color: bool) -> Text:
 def _text_change(console: Console, change: RuleChange, color: bool) -> None:
     line = Text("    ")
     for status, arrow in ((change.before, " → "), (change.after, "  ")):
-        mark, style = _MARK[status]
+        mark, style = status.label, _STYLE[status]
         line.append(mark, style=style)
         line.append(arrow)
     line.append(f"{change.severity.value:<8} ")
@@ -690,20 +689,20 @@ def render_json(diff: Diff, *, color: bool = False) -> str:
 def render_markdown(diff: Diff, *, color: bool = False) -> str:
     """Render the diff as Markdown: a score table, then per group its flips and their paragraphs."""
     lines = ["# draftcheck diff", "",
-             f"{_md(diff.old)} → {_md(diff.new)}; draftcheck {diff.version}; {_summary(diff)}.",
+             f"{escape(diff.old)} → {escape(diff.new)}; draftcheck {diff.version}; {_summary(diff)}.",
              "", "| group | before | after | rules changed |", "|---|---:|---:|---:|"]
-    lines += [f"| {_md(g.group)} | {_score(g.before)} | {_score(g.after)} | {len(g.changes)} |"
+    lines += [f"| {escape(g.group)} | {format_score(g.before)} | {format_score(g.after)} | {len(g.changes)} |"
               for g in diff.groups]
     lines.append("")
     for group in diff.groups:
-        lines += [f"## {_md(group.group)}: {_md(group.title)}", "",
+        lines += [f"## {escape(group.group)}: {escape(group.title)}", "",
                   f"**Score {_scores(group)}**", ""]
         if group.changes:
             lines += ["| rule | severity | before | after | paragraph |", "|---|---|---|---|---|"]
             for c in group.changes:
                 found = c.changed_paragraph
-                lines.append(f"| `{c.rule_id}` | {c.severity.value} | {_MARK[c.before][0]} | "
-                             f"{_MARK[c.after][0]} | {_md(found.cite()) if found else '—'} |")
+                lines.append(f"| `{c.rule_id}` | {c.severity.value} | {c.before.label} | "
+                             f"{c.after.label} | {escape(found.cite()) if found else '—'} |")
             lines.append("")
             for c in group.changes:
                 lines += _md_change(c)
@@ -718,35 +717,32 @@ def render_markdown(diff: Diff, *, color: bool = False) -> str:
 
 def _md_change(change: RuleChange) -> list[str]:
     lines = [(f"- **{change.rule_id}** ({change.before.value} → {change.after.value}): "
-              f"{_md(change.why)}"), f"  - was: {_md(change.why_before)}"]
+              f"{escape(change.why)}"), f"  - was: {escape(change.why_before)}"]
     for found in change.paragraphs:
-        lines.append(f"  - {_md(found.cite())}"
+        lines.append(f"  - {escape(found.cite())}"
                      + (" (cited; no single change flips it)"
                         if found.decides is Decides.CITED else ""))
         if found.edits:
             lines.append("    - edits: " + "; ".join(_md_edit(e) for e in found.edits))
         if found.old_text is not None:
-            lines.append(f"    - before: “{_md(found.old_text)}”")
+            lines.append(f"    - before: “{escape(found.old_text)}”")
         if found.new_text is not None:
-            lines.append(f"    - after: “{_md(found.new_text)}”")
+            lines.append(f"    - after: “{escape(found.new_text)}”")
     for label, evidence in (("evidence before", change.before_evidence),
                             ("evidence after", change.after_evidence)):
         for e in evidence:
-            lines.append(f"  - {label}: {_md(e.cite())}, line {e.line}: “{_md(e.text)}”")
+            lines.append(f"  - {label}: {escape(e.cite())}, line {e.line}: “{escape(e.text)}”")
     return lines
 
 
 def _md_edit(edit: WordEdit) -> str:
     """Show an edit inline: "…the PoA ~~will be~~ **is** one…"."""
-    parts = [f"~~{_md(edit.removed)}~~" if edit.removed else "",
-             f"**{_md(edit.added)}**" if edit.added else ""]
-    return "…" + " ".join(p for p in (_md(edit.words_before), *parts, _md(edit.words_after)) if p) \
+    parts = [f"~~{escape(edit.removed)}~~" if edit.removed else "",
+             f"**{escape(edit.added)}**" if edit.added else ""]
+    return "…" + " ".join(p for p in (escape(edit.words_before), *parts, escape(edit.words_after)) if p) \
         + "…"
 
 
-def _md(text: str) -> str:
-    """Escape what Markdown would read as markup (pipes too, for table cells); one line."""
-    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text.replace("\n", " "))
 
 
 DIFF_FORMATTERS: dict[str, Callable[..., str]] = {

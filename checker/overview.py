@@ -12,7 +12,7 @@ from itertools import combinations
 from typing import Any
 
 from checker.formatters.markdown import escape
-from checker.report import Report, Status
+from checker.report import Report, Status, format_score
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,7 @@ def render_overview(view: Overview, fmt: str) -> str:
     if md:
         lines.append("|---|" + "---:|" * len(view.groups))
     for draft, scores in view.matrix:
-        cells = [cell(draft)] + ["n/a" if scores.get(g) is None else f"{scores[g]:g}"
-                                 for g in view.groups]
+        cells = [cell(draft)] + [format_score(scores.get(g)) for g in view.groups]
         lines.append("| " + " | ".join(cells) + " |" if md else "  ".join(cells))
     lines += ["", "Demands no draft meets: " + (", ".join(map(cell, view.never_met)) or "none")]
     lines += ["", "Met together in one draft:"]

@@ -19,6 +19,21 @@ class Status(str, Enum):
     REVIEW = "review"  # `check: manual`: a person has to read the draft
     ERROR = "error"  # the check could not be evaluated on this draft
 
+    @property
+    def glyph(self) -> str:
+        """The mark every format shows beside the status (never colour alone)."""
+        return {"met": "✓", "unmet": "✗", "review": "?", "error": "!"}[self.value]
+
+    @property
+    def label(self) -> str:
+        """Glyph and word, e.g. "✗ unmet"."""
+        return f"{self.glyph} {self.value}"
+
+
+def format_score(score: float | None) -> str:
+    """A score as every format prints it: "62.5", "100", or "n/a" when nothing was decided."""
+    return "n/a" if score is None else f"{score:g}"
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -97,6 +112,10 @@ class GroupResult:
     def count(self, status: Status) -> int:
         """Return how many rules ended with a status."""
         return sum(1 for v in self.verdicts if v.status == status)
+
+    def counts_text(self) -> str:
+        """Say how many rules ended how, e.g. "7 met, 4 unmet, 1 review"."""
+        return ", ".join(f"{self.count(s)} {s.value}" for s in Status if self.count(s))
 
     def to_dict(self) -> dict[str, Any]:
         return {"group": self.group, "title": self.title, "rules_file": self.rules_path,

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from html import escape
 from itertools import pairwise
 
-from checker.report import DraftResult, Evidence, GroupResult, Report, Status, Verdict
+from checker.report import DraftResult, Evidence, GroupResult, Report, Status, Verdict, format_score
 from checker.ruleset import Severity
 
-_GLYPH = {Status.MET: "✓", Status.UNMET: "✗", Status.REVIEW: "?", Status.ERROR: "!"}
 # Worst first: a span cited by several rules takes the colour of the worst of them.
 _WORST = (Status.UNMET, Status.ERROR, Status.REVIEW, Status.MET)
 _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
@@ -138,7 +137,7 @@ class _Draft:
 
     def _group(self, index: int, group: GroupResult) -> str:
         """Return a group's section: score, counts, then each rule, unmet and severe first."""
-        counts = ", ".join(f"{group.count(s)} {s.value}" for s in Status if group.count(s))
+        counts = group.counts_text()
         out = [f'<section class="group" id="{self.prefix}-g{index}">',
                (f'<h3>{escape(group.group)} <span class="title">{escape(group.title)}</span> '
                 f"{_score_badge(group.score)}</h3>"),
@@ -158,7 +157,7 @@ class _Draft:
                   if verdict.demand else "")
         out = [f'<li class="verdict {_status_class(verdict)}" id="{anchor}">',
                (f'<p class="head"><span class="badge {_status_class(verdict)}">'
-                f"{_GLYPH[status]} {status.value}</span> "
+                f"{status.glyph} {status.value}</span> "
                 f'<span class="severity sev-{verdict.severity.value}">'
                 f"{verdict.severity.value}</span> "
                 f'<code class="rule-id">{escape(verdict.rule_id)}</code>{demand} '
@@ -286,7 +285,7 @@ def _backlinks(span: _Span) -> str:
     links = "".join(
         f'<a href="#{c.anchor}" title="{escape(c.group)}: {escape(c.verdict.rule_id)} '
         f'({c.verdict.status.value})" class="{_status_class(c.verdict)}">'
-        f"{_GLYPH[c.verdict.status]}</a>" for c in span.citations)
+        f"{c.verdict.status.glyph}</a>" for c in span.citations)
     return f'<sup class="back">{links}</sup>'
 
 
@@ -387,7 +386,7 @@ def _rule_tile(anchor: str, verdict: Verdict) -> str:
     critical = ' <span class="crit-tag">critical</span>' if _critical(verdict) else ""
     title = f"{verdict.rule_id}: {verdict.status.value}, {verdict.severity.value}. {verdict.says}"
     return (f'<li class="rule {_status_class(verdict)}"><a href="#{anchor}" '
-            f'title="{escape(title)}"><span class="glyph">{_GLYPH[verdict.status]}</span> '
+            f'title="{escape(title)}"><span class="glyph">{verdict.status.glyph}</span> '
             f"{escape(verdict.rule_id)}{critical}</a></li>")
 
 
@@ -416,7 +415,7 @@ def _score_matrix(report: Report, drafts: list[_Draft]) -> str:
 
 def _score_cell(score: float | None, href: str = "", group: GroupResult | None = None) -> str:
     """Return a score cell coloured on a red (0) to green (100) scale; grey when no score."""
-    shown = "n/a" if score is None else f"{score:g}"
+    shown = format_score(score)
     if href:
         unmet = f' <span class="sub">{group.count(Status.UNMET)} unmet</span>' if group else ""
         shown = f'<a href="{href}">{shown}{unmet}</a>'
@@ -443,7 +442,7 @@ def _status_legend() -> str:
              ("s-unmet crit", Status.UNMET, "unmet, critical rule"),
              ("s-review", Status.REVIEW, "review: a person must read the draft"),
              ("s-error", Status.ERROR, "error: the rule could not be evaluated")]
-    cells = "".join(f'<li><span class="swatch {css}">{_GLYPH[status]}</span> {label}</li>'
+    cells = "".join(f'<li><span class="swatch {css}">{status.glyph}</span> {label}</li>'
                     for css, status, label in items)
     return f'<ul class="legend" aria-label="Legend of statuses">{cells}</ul>'
 

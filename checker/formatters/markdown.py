@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from checker.report import GroupResult, Report, Status, Verdict
+from checker.report import GroupResult, Report, Verdict, format_score
 
-_MARK = {Status.UNMET: "✗ unmet", Status.ERROR: "! error", Status.REVIEW: "? review",
-         Status.MET: "✓ met"}
+
 
 
 def render(report: Report, *, color: bool = False) -> str:
@@ -30,21 +29,19 @@ def _matrix(report: Report) -> list[str]:
              "| draft | " + " | ".join(escape(g) for g in groups) + " |",
              "|---|" + "---:|" * len(groups)]
     for path, scores in report.matrix():
-        cells = ["n/a" if scores.get(g) is None else f"{scores[g]:g}" for g in groups]
+        cells = [format_score(scores.get(g)) for g in groups]
         lines.append(f"| {escape(path)} | " + " | ".join(cells) + " |")
     return lines + [""]
 
 
 def _group(group: GroupResult) -> list[str]:
-    score = "n/a" if group.score is None else f"{group.score:g}"
-    counts = ", ".join(f"{group.count(s)} {s.value}" for s in Status if group.count(s))
     verdicts = sorted(group.verdicts, key=Verdict.sort_key)
     lines = [f"### {escape(group.group)}: {escape(group.title)}", "",
-             f"**Score {score}** ({counts})", "",
+             f"**Score {format_score(group.score)}** ({group.counts_text()})", "",
              "| status | rule | severity | demand | says | why |",
              "|---|---|---|---|---|---|"]
     for v in verdicts:
-        lines.append(f"| {_MARK[v.status]} | `{v.rule_id}` | {v.severity.value} | "
+        lines.append(f"| {v.status.label} | `{v.rule_id}` | {v.severity.value} | "
                      f"{escape(v.demand or '')} | {escape(v.says)} | {escape(v.why)} |")
     lines.append("")
     cited = [v for v in verdicts if v.evidence or v.notes]

@@ -7,10 +7,10 @@ import io
 from rich.console import Console
 from rich.text import Text
 
-from checker.report import GroupResult, Report, Status, Verdict
+from checker.report import GroupResult, Report, Status, Verdict, format_score
 
-_MARK = {Status.UNMET: ("✗ unmet ", "bold red"), Status.ERROR: ("! error ", "bold magenta"),
-         Status.REVIEW: ("? review", "yellow"), Status.MET: ("✓ met   ", "green")}
+_STYLE = {Status.UNMET: "bold red", Status.ERROR: "bold magenta", Status.REVIEW: "yellow",
+          Status.MET: "green"}
 _SEVERITY_STYLE = {"critical": "bold red", "major": "red", "minor": "dim"}
 
 
@@ -30,22 +30,20 @@ def render(report: Report, *, color: bool = False) -> str:
 
 
 def _group(console: Console, group: GroupResult) -> None:
-    score = "n/a" if group.score is None else f"{group.score:g}"
-    counts = ", ".join(f"{group.count(s)} {s.value}" for s in Status if group.count(s))
+
     header = Text("  ")
     header.append(group.group, style="bold")
     header.append(f" — {group.title}  ")
-    header.append(f"score {score}", style="bold cyan")
-    header.append(f" ({counts})")
+    header.append(f"score {format_score(group.score)}", style="bold cyan")
+    header.append(f" ({group.counts_text()})")
     console.print(header)
     for verdict in sorted(group.verdicts, key=Verdict.sort_key):
         _verdict(console, verdict)
 
 
 def _verdict(console: Console, verdict: Verdict) -> None:
-    mark, style = _MARK[verdict.status]
     line = Text("    ")
-    line.append(mark, style=style)
+    line.append(f"{verdict.status.label:<8}", style=_STYLE[verdict.status])
     line.append(f" {verdict.severity.value:<8} ", style=_SEVERITY_STYLE[verdict.severity.value])
     line.append(verdict.rule_id, style="bold")
     if verdict.demand:
@@ -73,6 +71,6 @@ def _matrix(console: Console, report: Report) -> None:
     console.print(Text("Scores (drafts × groups)", style="bold"))
     console.print(Text(" " * (width + 2) + "  ".join(f"{g:>16}" for g in groups)))
     for path, scores in report.matrix():
-        cells = ["n/a" if scores.get(g) is None else f"{scores[g]:g}" for g in groups]
+        cells = [format_score(scores.get(g)) for g in groups]
         # Text, never a markup string: a file named "APR [red].txt" is printed as it is.
         console.print(Text(f"{path:<{width}}  " + "  ".join(f"{c:>16}" for c in cells)))
