@@ -6,6 +6,7 @@ before any draft is read) -> read each draft once -> evaluate every rule set on 
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from checker import __version__
+from checker import __version__, cache
 from checker.compiler import CompiledRuleSet, compile_ruleset
 from checker.document import Document
 from checker.errors import DraftcheckError, Problem, RuleError, UsageError
@@ -60,7 +61,7 @@ def load_rules(specs: Iterable[str]) -> list[CompiledRuleSet]:
     files = list(dict.fromkeys(p for spec in specs for p in find_rule_files(spec)))
     for file in files:
         try:
-            compiled.append(compile_ruleset(load_ruleset(file, _shown(file))))
+            compiled.append(_compiled(file))
         except RuleError as error:
             problems.extend(error.problems)
             if error.partial is not None:  # check the language of what the schema let through
@@ -72,6 +73,36 @@ def load_rules(specs: Iterable[str]) -> list[CompiledRuleSet]:
         raise RuleError(problems)
     check_unique_groups([c.ruleset for c in compiled])
     return compiled
+
+
+def _compiled(file: Path) -> CompiledRuleSet:
+    """Load and compile a rule file, or reuse its compiled form from an earlier run.
+
+    Parsing thousands of checks costs more than most drafts: a compiled rule set is cached,
+    keyed by the file's bytes and shown path (and draftcheck's code); the files it includes are
+    checked for changes on every use.
+    """
+    shown = _shown(file)
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return compile_ruleset(load_ruleset(file, shown))  # the loader says what is wrong
+    name = f"rules-{cache.key(shown, raw)}.pickle"
+    entry = cache.load(name)
+    if entry is not None:
+        ruleset, includes = entry
+        if all(_digest(path) == digest for path, digest in includes):
+            return ruleset
+    ruleset = compile_ruleset(load_ruleset(file, shown))
+    cache.store(name, (ruleset, [(p, _digest(p)) for p in ruleset.ruleset.included]))
+    return ruleset
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _shown(path: Path) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Self
 
@@ -219,19 +219,25 @@ def always_or_never(ruleset: CompiledRuleSet, loose: bool = False) -> list[Vacui
     marked as such. (Alone, a rule set rarely gains from that reading, and it can be wrong about
     a check such as `"x" and not affirmed("x")`, which only a negated "x" meets.)
     """
-    exact, reading = ExactModel([ruleset]), LooseModel([ruleset])
-    rules = {f"{ruleset.ruleset.group}/{r.rule.id}": r.rule for r in ruleset.rules}
     found = []
-    with _Oracle(exact) as sure, _Oracle(reading) as likely:
-        for rid in exact.formulas:
+    for compiled in ruleset.rules:
+        if compiled.check is None:
+            continue
+        # One rule at a time: a model of the whole set relates every pair of its phrases,
+        # which for thousands of rules is quadratic and says nothing about one rule alone.
+        alone = replace(ruleset, rules=(compiled,))
+        exact, reading = ExactModel([alone]), LooseModel([alone])
+        rid = f"{ruleset.ruleset.group}/{compiled.rule.id}"
+        with _Oracle(exact) as sure:
             never, certain = sure.vacuous(rid), True
-            if never is None and loose:
+        if never is None and loose:
+            with _Oracle(reading) as likely:
                 never, certain = likely.vacuous(rid), False
-            if never is not None:
-                rule = rules[rid]
-                line, column = rule.check.origin.positions[0] if rule.check else (rule.line, 1)
-                found.append(Vacuity(ruleset.ruleset.path, line, column, rule.id, never, certain,
-                                     () if certain else reading.notes[rid]))
+        if never is not None:
+            rule = compiled.rule
+            line, column = rule.check.origin.positions[0] if rule.check else (rule.line, 1)
+            found.append(Vacuity(ruleset.ruleset.path, line, column, rule.id, never, certain,
+                                 () if certain else reading.notes[rid]))
     return found
 
 

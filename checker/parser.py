@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
-import os
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from lark.exceptions import (
     VisitError,
 )
 
+from checker import cache
 from checker import expr as ex
 
 GRAMMAR = "draftcheck.lark"
@@ -46,28 +45,13 @@ def grammar_path() -> Path:
 def _parser() -> Lark:
     grammar = grammar_path().read_text(encoding="utf-8")
     options = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": False}
-    cache = _cache_file(grammar)
-    if cache is not None:
+    cached = cache.path_for(f"grammar-{cache.key(lark_version, grammar)}.lark-cache")
+    if cached is not None:
         try:
-            return Lark(grammar, cache=str(cache), **options)
+            return Lark(grammar, cache=str(cached), **options)
         except Exception:  # an unreadable or stale cache is only a missed shortcut
-            cache.unlink(missing_ok=True)
+            cached.unlink(missing_ok=True)
     return Lark(grammar, **options)
-
-
-def _cache_file(grammar: str) -> Path | None:
-    """Return where the analysed grammar is cached: a private folder of the user's (lark's
-    cache is a pickle, so never a shared temporary folder), or None if there is none."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "draftcheck"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if folder.stat().st_uid != os.getuid() or folder.stat().st_mode & 0o022:
-            return None
-    except OSError:
-        return None
-    key = hashlib.sha256(f"{lark_version}\0{grammar}".encode()).hexdigest()[:16]
-    return folder / f"grammar-{key}.lark-cache"
 
 
 # What a user calls each terminal, for "expected ..." messages.

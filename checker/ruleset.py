@@ -94,6 +94,7 @@ class RuleSet:
     negation_cues: tuple[str, ...]
     rules: tuple[Rule, ...]
     group_problem: Problem  # where `group:`'s value stands, to point at in later problems
+    included: tuple[Path, ...] = ()  # the vocabulary files this rule set includes (resolved)
 
 
 # -- reading YAML -----------------------------------------------------------------------------
@@ -473,8 +474,10 @@ def _build(path: Path, file: _File, data: Any) -> tuple[RuleSet, list[Problem]]:
     """Build a rule set from schema-valid data, with the problems schemas cannot see."""
     terms: dict[str, Expression] = {}
     problems = _collect_terms(file, data.get("terms") or {}, terms)
+    included = []
     for name in data.get("include") or []:
         problems += _include(path, file, data, name, terms)
+        included.append((path.parent / name).resolve())
     problems += _check_cues(file, data.get("negation_cues") or [])
     rules, rule_problems = _rules(file, data.get("rules") or [])
     group_at = data.lc.value("group") if "group" in data else (0, 0)
@@ -482,7 +485,7 @@ def _build(path: Path, file: _File, data: Any) -> tuple[RuleSet, list[Problem]]:
         path=file.shown, group=str(data.get("group", "")), title=str(data.get("title", "")),
         source=data.get("source"), members=tuple(map(str, data.get("members") or ())),
         terms=terms, negation_cues=tuple(map(str, data.get("negation_cues") or ())),
-        rules=tuple(rules), group_problem=file.problem("", *group_at))
+        rules=tuple(rules), group_problem=file.problem("", *group_at), included=tuple(included))
     return ruleset, problems + rule_problems
 
 

@@ -111,3 +111,16 @@ def test_a_full_standard_output_is_a_clear_error(files) -> None:
     assert result.returncode == 2
     assert "<stdout>: error: cannot write" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_changed_included_vocabulary_is_seen_despite_the_compiled_cache(cli, tmp_path) -> None:
+    draft = tmp_path / "d.txt"
+    draft.write_text(DRAFT, "utf-8")
+    vocab = tmp_path / "vocab.yaml"
+    vocab.write_text('terms:\n  City: "Geneva"\n', "utf-8")
+    rules = tmp_path / "r.yaml"
+    rules.write_text("group: g\ntitle: T\ninclude: [vocab.yaml]\nrules:\n  - id: r\n"
+                     "    says: S\n    check: City\n", "utf-8")
+    assert cli(draft, "--rules", rules, "--format", "json").code == 0  # met, and now cached
+    vocab.write_text('terms:\n  City: "Vienna"\n', "utf-8")
+    assert cli(draft, "--rules", rules, "--format", "json").code == 1  # unmet: vocabulary re-read
