@@ -14,11 +14,11 @@ import copy
 import hashlib
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.errors import DraftError, UsageError
+from checker.output import write_file
 from checker.readers_docx import (
     RunSpan,
     WordParagraph,
@@ -174,23 +174,7 @@ def _comment(document: WordDocument, runs: list[RunSpan], text: str) -> None:
 
 
 def _write(document: WordDocument, out: Path) -> None:
-    """Save the document whole: a temporary file in the same folder renamed into place."""
+    """Save the document whole (see checker.output.write_file)."""
     buffer = io.BytesIO()
     document.save(buffer)
-    folder = out.resolve().parent
-    if not folder.is_dir():
-        raise UsageError.at(str(out), f"cannot write: no folder {folder}")
-    temporary: str | None = None
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{out.name}.",
-                                                 suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(buffer.getvalue())
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as if created by open(), not 0600
-        os.replace(temporary, out)
-    except OSError as error:
-        if temporary:
-            Path(temporary).unlink(missing_ok=True)
-        raise UsageError.at(str(out), f"cannot write: {error.strerror or error}") from None
+    write_file(out, buffer.getvalue())

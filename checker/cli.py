@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from enum import Enum, IntEnum
 from pathlib import Path
 from typing import Annotated
@@ -246,7 +245,6 @@ def validate(
 ) -> None:
     """Check rule sets (schema and rule language) without reading any draft."""
     from checker.api import load_rules
-
     from checker.compare import always_or_never
 
     for compiled in load_rules(rules):
@@ -312,7 +310,7 @@ def _wants_color() -> bool:
 
 
 def _emit(text: str, output: Path | None) -> None:
-    """Print, or write the file whole (a temporary file renamed into place)."""
+    """Print, or write the file whole (see checker.output.write_file)."""
     if output is None:
         try:
             sys.stdout.write(text)
@@ -322,44 +320,33 @@ def _emit(text: str, output: Path | None) -> None:
         except OSError as error:
             raise UsageError.at("<stdout>", f"cannot write: {error.strerror or error}") from None
         return
-    folder = output.resolve().parent
-    if not folder.is_dir():
-        raise UsageError.at(str(output), f"cannot write: no folder {folder}")
-    temporary: str | None = None
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.",
-                                                 suffix=".tmp")
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())  # as if created by open(), not 0600
-        os.replace(temporary, output)
-    except OSError as error:
-        if temporary:
-            Path(temporary).unlink(missing_ok=True)
-        raise UsageError.at(str(output), f"cannot write: {error.strerror or error}") from None
+    from checker.output import write_file
+
+    write_file(output, text.encode("utf-8"))
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _expand_lists(args: list[str]) -> list[str]:
+    """Let an option take several values, as DESIGN writes them: `--rules A.yaml B.yaml` and
+    `compare RULES --drafts A B` become repeated options (a click option takes one value).
 
-
-def _expand_drafts(args: list[str]) -> list[str]:
-    """`compare RULES --drafts A B C` -> `--drafts A --drafts B --drafts C` (an option of click
-    takes one value; users type the list as DESIGN shows it)."""
-    if not args or args[0] != "compare" or "--drafts" not in args:
-        return args
-    out, taking = [], False
+    After --rules/-r only rule sets are taken (*.yaml, *.yml, folders), so a draft named next is
+    still a draft; after --drafts every value that is not an option.
+    """
+    out: list[str] = []
+    taking: str | None = None
     for arg in args:
-        if arg == "--drafts":
-            taking = True
-        elif taking and not arg.startswith("-"):
-            out += ["--drafts", arg]
+        if arg in ("--rules", "-r") or (arg == "--drafts" and args[:1] == ["compare"]):
+            taking = "--rules" if arg == "-r" else arg
+        elif taking and not arg.startswith("-") and (taking == "--drafts" or _rule_set(arg)):
+            out += [taking, arg]
         else:
-            taking = False
+            taking = None
             out.append(arg)
     return out
+
+
+def _rule_set(arg: str) -> bool:
+    return arg.endswith((".yaml", ".yml")) or Path(arg).is_dir() or "." not in Path(arg).name
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -367,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
         args.insert(0, "check")
-    args = _expand_drafts(args)
+    args = _expand_lists(args)
     try:
         app(args=args, prog_name="draftcheck")  # typer reports usage errors itself (exit 2)
     except DraftcheckError as error:

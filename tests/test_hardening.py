@@ -124,3 +124,32 @@ def test_a_changed_included_vocabulary_is_seen_despite_the_compiled_cache(cli, t
     assert cli(draft, "--rules", rules, "--format", "json").code == 0  # met, and now cached
     vocab.write_text('terms:\n  City: "Vienna"\n', "utf-8")
     assert cli(draft, "--rules", rules, "--format", "json").code == 1  # unmet: vocabulary re-read
+
+
+def test_output_to_a_pipe_or_device_is_written_not_replaced(tmp_path, files) -> None:
+    # `-o /dev/null` once replaced the device with a file (a temporary file renamed over it).
+    import os
+    import threading
+
+    draft, rules = files
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = _run([draft, "--rules", rules, "--format", "json", "-o", fifo])
+    reader.join(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert fifo.is_fifo()  # still the pipe, not a file put in its place
+    assert b'"status": "met"' in received[0]
+
+
+def test_several_rule_files_after_one_rules_option(cli, files, tmp_path) -> None:
+    draft, rules = files
+    other = tmp_path / "other.yaml"
+    other.write_text(rule_yaml('mentions("repository")', group="other-group"), "utf-8")
+    run = cli(draft, "--rules", rules, other, "--format", "json")
+    assert run.code == 0, run.err
+    report = run.json()
+    assert [d["path"] for d in report["drafts"]] == [str(draft)]
+    assert [g["group"] for g in report["drafts"][0]["groups"]] == ["test-group", "other-group"]

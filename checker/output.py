@@ -1,0 +1,47 @@
+"""Write an output file whole or not at all, never replacing anything but a regular file."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from checker.errors import UsageError
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write data to path: a regular file atomically (a temporary file renamed into place, with
+    the mode open() would give); a device, pipe or socket (/dev/null, /dev/stdout) directly, as
+    renaming over it would replace it."""
+    try:
+        special = not stat.S_ISREG(path.stat().st_mode)
+    except FileNotFoundError:
+        special = False
+    except OSError as error:
+        raise UsageError.at(str(path), f"cannot write: {error.strerror or error}") from None
+    try:
+        if special:
+            with path.open("wb") as handle:
+                handle.write(data)
+            return
+        _replace(path, data)
+    except OSError as error:
+        raise UsageError.at(str(path), f"cannot write: {error.strerror or error}") from None
+
+
+def _replace(path: Path, data: bytes) -> None:
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise UsageError.at(str(path), f"cannot write: no folder {folder}")
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # as if created by open(), not mkstemp's 0600
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
