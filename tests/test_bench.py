@@ -1,0 +1,76 @@
+"""The benchmark script runs on its smallest size, so that it does not rot."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = ROOT / "bench" / "run.py"
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    out = tmp_path_factory.mktemp("bench") / "results.json"
+    done = subprocess.run([sys.executable, str(RUN), "--quick", "--out", str(out)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "100KB" in done.stdout and "target <=" in done.stdout
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_results_have_every_part(results: dict) -> None:
+    assert {"machine", "code", "options", "drafts", "rule_sets", "matrix", "cli", "batch",
+            "ratios"} <= results.keys()
+    assert results["options"]["quick"] is True
+    assert results["drafts"]["100KB"]["bytes"] >= 100_000
+
+
+def test_matrix_figures_are_positive(results: dict) -> None:
+    row = results["matrix"]["100KB x 30"]
+    for part in ("floor", "draftcheck", "naive"):
+        assert "errors" not in row[part], row[part]
+        assert row[part]["wall_s"] > 0
+        assert row[part]["peak_mb"] > 0
+
+
+def test_cli_and_batch_figures_are_positive(results: dict) -> None:
+    assert results["cli"]["wall_s"] > 0
+    assert results["cli"]["python_startup"]["wall_s"] > 0
+    for jobs in ("j1", "j2"):
+        assert results["batch"][jobs]["wall_s"] > 0
+
+
+def test_every_target_is_listed(results: dict) -> None:
+    names = [r["name"] for r in results["ratios"]]
+    for expected in ("10MB x 300 rules / floor(10MB)", "300 rules: 10MB / 1MB",
+                     "peak memory, 10MB draft (any rule set)", "CLI, typical draft x 3 rule sets"):
+        assert expected in names
+    for ratio in results["ratios"]:
+        assert ratio["status"] in {"PASS", "FAIL", "info", "not measured"}
+        if ratio["value"] is not None:
+            assert ratio["value"] > 0
+
+
+def test_rule_sets_use_every_form(results: dict) -> None:
+    forms = results["rule_sets"]["30"]["forms"]
+    assert sum(forms.values()) == 30
+    for form in ("phrase", "wildcard", "near", "followed-by", "count-arith", "section",
+                 "paragraphs", "affirmed", "negated", "same-sentence", "unbracketed", "terms",
+                 "resolution", "regex"):
+        assert forms.get(form), form
+
+
+def test_generators_are_deterministic() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import generate
+    finally:
+        sys.path.pop(0)
+    corpus = generate.harvest()
+    assert generate.make_draft(20_000, corpus=corpus) == generate.make_draft(20_000, corpus=corpus)
+    assert generate.make_ruleset(30, corpus=corpus) == generate.make_ruleset(30, corpus=corpus)
