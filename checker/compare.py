@@ -20,8 +20,8 @@ from pysat.examples.rc2 import RC2
 from pysat.formula import WCNF
 from pysat.solvers import Solver
 
-from checker.formatters.markdown import escape
 from checker.compiler import CompiledRuleSet
+from checker.formatters.markdown import escape
 from checker.logic import Encoder, ExactModel, LooseModel, Model
 
 SOLVER = "g4"  # Glucose 4: deterministic, fast on these small instances

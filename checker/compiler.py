@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from checker import expr as ex
 from checker.builtins import BUILTINS, NEGATION_CUES
 from checker.errors import Problem, RuleError
-from checker.expr import Type
+from checker.expr import ExprError, Type
 from checker.matching import RegexError, compile_regex, plan_phrase
-from checker.parser import ExprError, parse
 from checker.ruleset import Expression, Rule, RuleSet
 
 _WHAT = {Type.PATTERN: "a pattern", Type.NUMBER: "a number", Type.BOOL: "a condition",
@@ -54,7 +53,14 @@ def compile_expression(source: str) -> ex.Node:
     """Compile one condition that uses no terms (for tests and tools); raise ExprError."""
     bare = RuleSet("<expression>", "expression", "", None, (), {}, (), (),
                    Problem("<expression>", ""))
-    return _Compiler(bare).expect(parse(source), Type.BOOL)
+    return _Compiler(bare).expect(_parse(source), Type.BOOL)
+
+
+def _parse(source: str) -> ex.Node:
+    # lark is imported only when something is parsed: a rule set reused from the cache is not.
+    from checker.parser import parse
+
+    return parse(source)
 
 
 class _Compiler:
@@ -80,7 +86,7 @@ class _Compiler:
 
     def _compile(self, source: Expression, want: Type) -> ex.Node | None:
         try:
-            node = parse(source.text)
+            node = _parse(source.text)
             if want == Type.PATTERN:  # a term: no implicit conversion
                 compiled, got = self.infer(node)
                 if got != Type.PATTERN:

@@ -31,8 +31,8 @@ from checker.api import check, check_document
 from checker.compiler import CompiledRuleSet
 from checker.document import Document, parse_document
 from checker.errors import DraftcheckError, DraftError, UsageError
-from checker.readers import STDIN, read_document
 from checker.formatters.markdown import escape
+from checker.readers import STDIN, read_document
 from checker.report import DraftResult, Evidence, GroupResult, Status, Verdict, format_score
 from checker.ruleset import Severity
 

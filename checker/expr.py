@@ -32,6 +32,15 @@ class Type(Enum):
     CUES = "negation cues"
 
 
+class ExprError(Exception):
+    """A problem in one expression, at a span of its source text."""
+
+    def __init__(self, message: str, span: Span) -> None:
+        super().__init__(message)
+        self.message = message
+        self.span = span
+
+
 @dataclass(frozen=True, kw_only=True)
 class Node:
     """Base of every expression node; `text` is the source slice, used in messages and `why`."""

@@ -18,19 +18,11 @@ from lark.exceptions import (
 
 from checker import cache
 from checker import expr as ex
+from checker.expr import ExprError
 
 GRAMMAR = "draftcheck.lark"
 MAX_EXPRESSION = 10_000  # characters; a rule's check is a line or two, never a document
 MAX_DEPTH = 64  # nested operators and calls; keeps every later stage far from Python's stack limit
-
-
-class ExprError(Exception):
-    """A problem in one expression, at a span of its source text."""
-
-    def __init__(self, message: str, span: ex.Span) -> None:
-        super().__init__(message)
-        self.message = message
-        self.span = span
 
 
 def grammar_path() -> Path:

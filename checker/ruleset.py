@@ -16,16 +16,18 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, CollectionStartEvent, NodeEvent, ScalarEvent
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 from checker.errors import Problem, RuleError
 from checker.matching import plan_phrase
@@ -338,6 +340,8 @@ def schema(name: str) -> dict:
 
 
 def _schema_problems(file: _File, data: Any, schema_name: str) -> list[Problem]:
+    import jsonschema  # only when a file is loaded, not when its compiled form is reused
+
     validator = jsonschema.Draft202012Validator(schema(schema_name))
     problems = []
     for error in validator.iter_errors(data):
@@ -345,7 +349,7 @@ def _schema_problems(file: _File, data: Any, schema_name: str) -> list[Problem]:
     return sorted(set(problems), key=lambda p: (p.line or 0, p.column or 0, p.message))
 
 
-def _describe(file: _File, root: Any, error: jsonschema.ValidationError) -> list[Problem]:
+def _describe(file: _File, root: Any, error: ValidationError) -> list[Problem]:
     """Turn one schema error into positioned problems, from the validator and its value."""
     path = list(error.absolute_path)
     where = _path_text(path)
@@ -495,7 +499,9 @@ def _valid_parts(data: Any) -> Any:
 
     def valid(value: Any, ref: str) -> bool:
         part = {"$defs": definitions, "$ref": f"#/$defs/{ref}"}
-        return jsonschema.Draft202012Validator(part).is_valid(value)
+
+
+    return jsonschema.Draft202012Validator(part).is_valid(value)
 
     kept = CommentedMap()
     kept.lc.line, kept.lc.col = data.lc.line, data.lc.col
@@ -512,6 +518,8 @@ def _valid_parts(data: Any) -> Any:
 
 def _schema_part_ok(key: str, value: Any) -> bool:
     part = dict(schema("ruleset")["properties"][key])
+    import jsonschema
+
     return jsonschema.Draft202012Validator(part).is_valid(value)
 
 

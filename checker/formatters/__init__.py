@@ -1,23 +1,24 @@
-"""Output formats: one table from format name to a function rendering a Report as text."""
+"""Output formats: one table from format name to the function rendering a Report as text.
+
+Each formatter is imported when it is used: JSON output should not pay for rich's import.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 
-from checker.formatters import html, json_format, markdown, sarif, text
 from checker.report import Report
 
-Formatter = Callable[..., str]
-
-FORMATTERS: dict[str, Formatter] = {
-    "text": text.render,
-    "json": json_format.render,
-    "markdown": markdown.render,
-    "html": html.render,
-    "sarif": sarif.render,
+FORMATTERS: dict[str, str] = {  # format -> module in checker.formatters with render()
+    "text": "text",
+    "json": "json_format",
+    "markdown": "markdown",
+    "html": "html",
+    "sarif": "sarif",
 }
 
 
 def render(report: Report, fmt: str, *, color: bool = False) -> str:
     """Render a report in a format (see FORMATTERS)."""
-    return FORMATTERS[fmt](report, color=color)
+    module = importlib.import_module(f"checker.formatters.{FORMATTERS[fmt]}")
+    return module.render(report, color=color)

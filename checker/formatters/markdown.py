@@ -7,8 +7,6 @@ import re
 from checker.report import GroupResult, Report, Verdict, format_score
 
 
-
-
 def render(report: Report, *, color: bool = False) -> str:
     """Render the report as Markdown: matrix, then per draft and group a table and evidence."""
     lines = ["# draftcheck report", "",
