@@ -498,15 +498,12 @@ def _valid_parts(data: Any) -> Any:
     definitions = schema("ruleset")["$defs"]
 
     def valid(value: Any, ref: str) -> bool:
-        part = {"$defs": definitions, "$ref": f"#/$defs/{ref}"}
-
-
-    return jsonschema.Draft202012Validator(part).is_valid(value)
+        return _conforms({"$defs": definitions, "$ref": f"#/$defs/{ref}"}, value)
 
     kept = CommentedMap()
     kept.lc.line, kept.lc.col = data.lc.line, data.lc.col
     for key in ("group", "negation_cues", "include"):
-        if key in data and _schema_part_ok(key, data[key]):
+        if key in data and _conforms(dict(schema("ruleset")["properties"][key]), data[key]):
             kept[key] = data[key]
             kept.lc.add_kv_line_col(key, data.lc.data[key])
     if valid(data.get("terms", {}), "terms") and "terms" in data:
@@ -516,8 +513,7 @@ def _valid_parts(data: Any) -> Any:
     return kept
 
 
-def _schema_part_ok(key: str, value: Any) -> bool:
-    part = dict(schema("ruleset")["properties"][key])
+def _conforms(part: dict, value: Any) -> bool:
     import jsonschema
 
     return jsonschema.Draft202012Validator(part).is_valid(value)
