@@ -114,7 +114,7 @@ def _shown(path: Path) -> str:
 
 
 def check_document(document: Document, rulesets: list[CompiledRuleSet],
-                   explain: bool = False) -> DraftResult:
+                   explain: bool = False, with_text: bool = True) -> DraftResult:
     """Check one document against every rule set, sharing one evaluator between them."""
     evaluator = Evaluator(document)
     groups = tuple(
@@ -122,7 +122,7 @@ def check_document(document: Document, rulesets: list[CompiledRuleSet],
                     verdicts=tuple(judge(rule, evaluator, explain) for rule in rs.rules))
         for rs in rulesets)
     return DraftResult(path=document.path, sha256=document.sha256, groups=groups,
-                       text=document.text)
+                       text=document.text if with_text else "")
 
 
 def check(drafts: Iterable[Document], rulesets: list[CompiledRuleSet],
@@ -142,19 +142,21 @@ class Batch:
 
 def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: bool = False,
                 jobs: int = 1, progress: Callable[[int], None] | None = None,
-                original: bool = False) -> Batch:
+                original: bool = False, with_text: bool = True) -> Batch:
     """Read and check draft files, in `jobs` processes; keep the order of `paths`.
 
     A draft that cannot be read is reported in `problems` and the others are still checked.
-    `progress(n)` is called each time another draft is done.
+    `progress(n)` is called each time another draft is done. `with_text=False` leaves the draft
+    text out of the results (only a report showing the draft needs it; workers send less back).
     """
+    options = {"explain": explain, "original": original, "with_text": with_text}
     outcomes: list[DraftResult | DraftcheckError | None] = [None] * len(paths)
     if jobs > 1 and len(paths) > 1:
         context = multiprocessing.get_context("fork" if "fork" in
                                               multiprocessing.get_all_start_methods() else None)
         with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
                                  initializer=_start_worker,
-                                 initargs=(rulesets, explain, original)) as pool:
+                                 initargs=(rulesets, options)) as pool:
             futures = {pool.submit(_check_in_worker, path): i for i, path in enumerate(paths)}
             for done, future in enumerate(as_completed(futures), 1):
                 outcomes[futures[future]] = future.result()
@@ -162,7 +164,7 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
                     progress(done)
     else:
         for i, path in enumerate(paths):
-            outcomes[i] = _check_file(path, rulesets, explain, original)
+            outcomes[i] = _check_file(path, rulesets, **options)
             if progress:
                 progress(i + 1)
     drafts = tuple(o for o in outcomes if isinstance(o, DraftResult))
@@ -170,8 +172,8 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
     return Batch(Report(version=__version__, drafts=drafts), problems)
 
 
-def _check_file(path: str, rulesets: list[CompiledRuleSet], explain: bool,
-                original: bool) -> DraftResult | DraftcheckError:
+def _check_file(path: str, rulesets: list[CompiledRuleSet], *, explain: bool, original: bool,
+                with_text: bool) -> DraftResult | DraftcheckError:
     """Read and check one draft; a draft that cannot be read is returned as its error."""
     from checker.readers import read_document
 
@@ -179,19 +181,19 @@ def _check_file(path: str, rulesets: list[CompiledRuleSet], explain: bool,
         document = read_document(path, original=original)
     except DraftcheckError as error:
         return error
-    return check_document(document, rulesets, explain)
+    return check_document(document, rulesets, explain, with_text)
 
 
 # A worker process receives the compiled rule sets once, when it starts, not with every draft.
 _WORKER: dict[str, object] = {}
 
 
-def _start_worker(rulesets: list[CompiledRuleSet], explain: bool, original: bool) -> None:
-    _WORKER.update(rulesets=rulesets, explain=explain, original=original)
+def _start_worker(rulesets: list[CompiledRuleSet], options: dict[str, bool]) -> None:
+    _WORKER.update(rulesets=rulesets, options=options)
 
 
 def _check_in_worker(path: str) -> DraftResult | DraftcheckError:
-    return _check_file(path, **_WORKER)  # type: ignore[arg-type]
+    return _check_file(path, _WORKER["rulesets"], **_WORKER["options"])  # type: ignore[arg-type]
 
 
 __all__ = ["Batch", "DraftcheckError", "check", "check_document", "check_files",

@@ -115,7 +115,7 @@ def check(
         raise
     with _progress(len(drafts)) as advance:
         batch = check_files(drafts, rulesets, explain=explain, jobs=jobs, progress=advance,
-                            original=original)
+                            original=original, with_text=fmt == Format.HTML)
     report = batch.report
     if annotate is not None and report.drafts:
         from checker.annotate import annotate_docx
