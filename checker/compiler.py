@@ -49,13 +49,6 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
     return CompiledRuleSet(ruleset, rules)
 
 
-def compile_expression(source: str) -> ex.Node:
-    """Compile one condition that uses no terms (for tests and tools); raise ExprError."""
-    bare = RuleSet("<expression>", "expression", "", None, (), {}, (), (),
-                   Problem("<expression>", ""))
-    return _Compiler(bare).expect(_parse(source), Type.BOOL)
-
-
 def _parse(source: str) -> ex.Node:
     # lark is imported only when something is parsed: a rule set reused from the cache is not.
     from checker.parser import parse

@@ -28,7 +28,7 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _SPACE_OR_HYPHEN = re.compile(r"[\s\-]+")
 _LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
 _WHITESPACE = re.compile(r"\s+")
-_BREAKS = re.compile(r"[;:]")
+_BREAKS = re.compile(r"[;:]|\bbut\b", re.IGNORECASE)  # what ends a negation's reach
 
 _AROUND = 64  # characters looked at around a phrase for its leading and trailing punctuation
 REGEX_MAX_MEM = 8 << 20  # bytes of RE2 program memory per regex
@@ -316,4 +316,4 @@ def non_overlapping(matches: Matches) -> Matches:
 
 def has_break(text: str) -> bool:
     """Return True if a clause break (';', ':' or the word "but") lies in text."""
-    return _BREAKS.search(text) is not None or re.search(r"\bbut\b", text, re.IGNORECASE) is not None
+    return _BREAKS.search(text) is not None
