@@ -108,6 +108,8 @@ class DocIndex:
             self.by_word.setdefault("\0" + word, []).append(i)
         self._vocabulary: list[str] | None = None
         self._occurrences: dict[tuple[str, bool], tuple[list[int], list[int]]] = {}
+        self._position_sets: dict[tuple[str, bool], set[int]] = {}
+        self._joined_starts = sorted(self.joined)
 
     def word(self, i: int) -> str:
         """Return token i, lowercased."""
@@ -216,7 +218,8 @@ class DocIndex:
                       if not self._crosses_sentence(starts[i], ends[i + 1])]
             return tuple(sorted(spans)) if joined else tuple(spans)
         out: list[Match] = []
-        candidates = [(i, i) for i in plain] + [(i, i + 1) for i in joined]
+        candidates = [(i, i) for i in self._plausible(plain, words, anchor)]
+        candidates += [(i, i + 1) for i in joined]
         for first, last in candidates:
             first = self._extend_left(first, plan, anchor)
             last = self._extend_right(last, plan, anchor) if first >= 0 else -1
@@ -234,6 +237,30 @@ class DocIndex:
                 continue
             out.append((start, end))
         return tuple(sorted(set(out)))  # in text order already, but for joined-word duplicates
+
+    def _plausible(self, positions: list[int], words: tuple[tuple[str, bool], ...],
+                   anchor: int) -> list[int]:
+        """Keep the anchor positions where the phrase's second-rarest word stands at the right
+        distance too (a set lookup), before the word-by-word check. Near a word joined across a
+        line-end hyphen distances shift, so there every position is kept."""
+        if len(words) < 2:  # one word with punctuation around it, e.g. "(a)"
+            return positions
+        other = min((k for k in range(len(words)) if k != anchor),
+                    key=lambda k: (self._count(*words[k]), k))
+        shift = other - anchor
+        at = self._position_set(*words[other])
+        joined = self._joined_starts
+        if not joined:
+            return [i for i in positions if i + shift in at]
+        reach = range(-max(0, shift) - 1, -min(0, shift) + 2)  # anchor offsets around a join
+        near_join = {j + d for j in joined for d in reach}
+        return [i for i in positions if i + shift in at or i in near_join]
+
+    def _position_set(self, word: str, prefix: bool) -> set[int]:
+        key = (word, prefix)
+        if key not in self._position_sets:
+            self._position_sets[key] = set(self.occurrences(word, prefix)[0])
+        return self._position_sets[key]
 
     def _rarest(self, words: tuple[tuple[str, bool], ...]) -> int:
         """Return the position of the phrase word with the fewest occurrences."""

@@ -883,3 +883,9 @@ def test_why_names_the_cue_of_a_negated_only_mention(verdict, cue: str, text: st
     got = verdict('mentions(affirmed("repository"))', text)
     assert got["status"] == UNMET
     assert cue in got["why"]
+
+
+def test_one_word_with_punctuation_around_it(verdict) -> None:
+    # Found by the property test: "(a)" is one word with a lead and a trail.
+    assert verdict('"(a)"', "1. The Group agreed on the following:\n(a) a list;")["status"] == "met"
+    assert verdict('"(a)"', "1. The Group agreed on a list.")["status"] == "unmet"
