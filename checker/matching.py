@@ -14,6 +14,7 @@ import functools
 import operator
 import re
 from array import array
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import re2
@@ -30,6 +31,7 @@ _LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
 _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile(r"[;:]|\bbut\b", re.IGNORECASE)  # what ends a negation's reach
 
+POSITION_SET_BUDGET = 1_000_000  # positions kept in sets for phrase pruning (~60 MB at most)
 _AROUND = 64  # characters looked at around a phrase for its leading and trailing punctuation
 REGEX_MAX_MEM = 8 << 20  # bytes of RE2 program memory per regex
 
@@ -108,7 +110,8 @@ class DocIndex:
             self.by_word.setdefault("\0" + word, []).append(i)
         self._vocabulary: list[str] | None = None
         self._occurrences: dict[tuple[str, bool], tuple[list[int], list[int]]] = {}
-        self._position_sets: dict[tuple[str, bool], set[int]] = {}
+        self._position_sets: OrderedDict[tuple[str, bool], set[int]] = OrderedDict()
+        self._position_set_size = 0
         self._joined_starts = sorted(self.joined)
 
     def word(self, i: int) -> str:
@@ -257,10 +260,17 @@ class DocIndex:
         return [i for i in positions if i + shift in at or i in near_join]
 
     def _position_set(self, word: str, prefix: bool) -> set[int]:
+        """Return a word's plain positions as a set, kept within POSITION_SET_BUDGET (LRU)."""
         key = (word, prefix)
-        if key not in self._position_sets:
-            self._position_sets[key] = set(self.occurrences(word, prefix)[0])
-        return self._position_sets[key]
+        cached = self._position_sets.pop(key, None)
+        if cached is None:
+            cached = set(self.occurrences(word, prefix)[0])
+            self._position_set_size += len(cached)
+        self._position_sets[key] = cached  # most recently used last
+        while self._position_set_size > POSITION_SET_BUDGET and len(self._position_sets) > 1:
+            _, evicted = self._position_sets.popitem(last=False)
+            self._position_set_size -= len(evicted)
+        return cached
 
     def _rarest(self, words: tuple[tuple[str, bool], ...]) -> int:
         """Return the position of the phrase word with the fewest occurrences."""
