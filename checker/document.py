@@ -104,7 +104,8 @@ class Document:
         return [norm for norm, _ in self.source.anchors]
 
     @cached_property
-    def _sentence_starts(self) -> list[int]:
+    def sentence_starts(self) -> list[int]:
+        """Return the start offset of every sentence, in order (for bisect)."""
         return [s.start for s in self.sentences]
 
     @cached_property
@@ -139,7 +140,7 @@ class Document:
     def sentence_at(self, offset: int) -> int:
         """Return the index of the sentence containing offset (the nearest one before it if none)."""
         # Before the first sentence (leading blank space) the first sentence is the nearest.
-        return max(bisect_right(self._sentence_starts, offset) - 1, 0)
+        return max(bisect_right(self.sentence_starts, offset) - 1, 0)
 
     def paragraph_at(self, offset: int) -> int | None:
         """Return the index of the paragraph containing offset, or None outside paragraphs."""

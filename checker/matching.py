@@ -104,7 +104,7 @@ class DocIndex:
         self.ends = array("l", map(operator.add, self.starts, map(len, words)))
         self.by_word = _inverted(words)
         del words  # the lowered text holds every word; the list would double the memory
-        self._sentence_starts = [s.start for s in document.sentences]
+        self._sentence_starts = document.sentence_starts
         self.joined = self._joined()  # token i + token i+1, split by a hyphen at a line end
         for i, word in self.joined.items():
             self.by_word.setdefault("\0" + word, []).append(i)
@@ -205,7 +205,7 @@ class DocIndex:
 
     def sentence_of(self, offset: int) -> int:
         """Return the index of the sentence containing offset."""
-        return max(0, bisect.bisect_right(self._sentence_starts, offset) - 1)
+        return self.document.sentence_at(offset)
 
     # -- matchers -----------------------------------------------------------------------------
 
