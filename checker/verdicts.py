@@ -8,7 +8,6 @@ or outside the scope asked for.
 
 from __future__ import annotations
 
-import re
 
 from checker import expr as ex
 from checker.builtins import BUILTINS, negations
@@ -263,7 +262,7 @@ def evidence_at(ev: Evaluator, span: tuple[int, int]) -> Evidence:
 
 
 def _clip(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip()
+    text = " ".join(text.split())  # runs of whitespace as one space (as \s+, without a regex)
     return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rstrip() + "…"
 
 
