@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from checker.document import merge_ranges
 from checker.expr import Type
 from checker.matching import DocIndex, Match, Matches, has_break, merge, non_overlapping
 
@@ -167,16 +168,6 @@ def _resolution(ix: DocIndex, symbol: str) -> Matches:
 # -- scopes -----------------------------------------------------------------------------------
 
 
-def _merge_ranges(ranges: list[tuple[int, int]]) -> Scope:
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return tuple(out)
-
-
 def heading_key(text: str) -> str:
     """Fold a heading for comparison: case, hyphens and runs of spaces do not matter."""
     return " ".join(re.sub(r"[\s\-]+", " ", text).lower().split())
@@ -190,12 +181,12 @@ def _section(ix: DocIndex, text: str) -> Scope:
     if not chosen:
         key = heading_key(text)
         chosen = [s for s in sections if key in heading_key(s.heading)]
-    return _merge_ranges([(s.body_start, s.end) for s in chosen])
+    return merge_ranges([(s.body_start, s.end) for s in chosen])
 
 
 def _paragraphs(ix: DocIndex, numbers: tuple[int, int]) -> Scope:
     low, high = numbers
-    return _merge_ranges([(p.start, p.end) for p in ix.document.paragraphs
+    return merge_ranges([(p.start, p.end) for p in ix.document.paragraphs
                           if p.number is not None and low <= p.number <= high])
 
 

@@ -558,13 +558,13 @@ def _brackets(text: str, limits: list[tuple[int, int]]) -> tuple[tuple[int, int]
         i = bisect_right(starts, position) - 1
         end = limits[i][1] if i >= 0 and position < limits[i][1] else len(text)
         ranges.append((position + 1, end))
-    return _outermost(r for r in sorted(ranges) if not _FOOTNOTE.fullmatch(text, *r))
+    return merge_ranges(r for r in ranges if not _FOOTNOTE.fullmatch(text, *r))
 
 
-def _outermost(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
-    """Merge sorted ranges so that none overlaps or contains another."""
+def merge_ranges(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Merge (start, end) ranges into sorted ones of which none overlaps or contains another."""
     merged: list[tuple[int, int]] = []
-    for start, end in ranges:
+    for start, end in sorted(ranges):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
