@@ -48,7 +48,9 @@ def compile_regex(pattern: str, ignore_case: bool) -> re2._Regexp:
     options.log_errors = False
     options.max_mem = REGEX_MAX_MEM
     try:
-        return re2.compile(pattern, options)
+        # Compiled as bytes, it runs over the UTF-8 text without the wrapper's per-match
+        # conversion of offsets (see DocIndex.regex).
+        return re2.compile(pattern.encode("utf-8", "surrogatepass"), options)
     except re2.error as error:
         reason = error.args[0] if error.args else "invalid regex"
         if isinstance(reason, bytes):
@@ -113,6 +115,7 @@ class DocIndex:
         self._position_sets: OrderedDict[tuple[str, bool], set[int]] = OrderedDict()
         self._position_set_size = 0
         self._joined_starts = sorted(self.joined)
+        self._utf8: _Utf8 | None = None
 
     def word(self, i: int) -> str:
         """Return token i, lowercased."""
@@ -297,13 +300,55 @@ class DocIndex:
     def regex(self, pattern: str, ignore_case: bool) -> Matches:
         """Return every non-empty match of an RE2 regex over the normalised text."""
         compiled = compile_regex(pattern, ignore_case)
-        return tuple(m.span() for m in compiled.finditer(self.text) if m.end() > m.start())
+        if self._utf8 is None:
+            self._utf8 = _Utf8(self.text)
+        utf8 = self._utf8
+        spans = [m.span() for m in compiled.finditer(utf8.data)]
+        if utf8.ascii:
+            return tuple(span for span in spans if span[1] > span[0])
+        char = utf8.char_offset
+        return tuple((char(start), char(end)) for start, end in spans if end > start)
 
     def words_ending(self, suffix: str) -> Matches:
         """Return every word ending in suffix (the "n't" negation cue)."""
         tokens = sorted(i for word in self.vocabulary() if word.endswith(suffix)
                         for i in self.by_word.get(word, ()))
         return tuple((self.starts[i], self.ends[i]) for i in tokens)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+class _Utf8:
+    """The text encoded as UTF-8 (what RE2 scans), and byte offsets mapped back to characters.
+
+    Drafts are mostly ASCII: only the runs of other characters are recorded, and an offset is
+    converted with one bisection instead of decoding the text up to it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.ascii = len(self.data) == len(text)
+        self._byte_starts: list[int] = []
+        self._runs: list[tuple[int, int, int, str]] = []  # byte start, byte end, char start, run
+        extra = 0  # bytes beyond one per character before the current run
+        for m in [] if self.ascii else _NON_ASCII.finditer(text):
+            size = len(m[0].encode("utf-8", "surrogatepass"))
+            self._byte_starts.append(m.start() + extra)
+            self._runs.append((m.start() + extra, m.end() + extra + size - len(m[0]),
+                               m.start(), m[0]))
+            extra += size - len(m[0])
+
+    def char_offset(self, byte: int) -> int:
+        """Return the character offset of a byte offset (at a character boundary)."""
+        k = bisect.bisect_right(self._byte_starts, byte) - 1
+        if k < 0:
+            return byte
+        byte_start, byte_end, char_start, run = self._runs[k]
+        if byte >= byte_end:
+            return char_start + len(run) + (byte - byte_end)
+        encoded = run.encode("utf-8", "surrogatepass")[:byte - byte_start]
+        return char_start + len(encoded.decode("utf-8", "surrogatepass"))
 
 
 def _lowercase(text: str) -> str:

@@ -229,3 +229,23 @@ def test_any_draft_is_checked_without_raising(shipped, text, explain):
                 assert 1 <= column <= len(lines[line - 1]) + 1, (evidence, lines[line - 1])
         score = group["score"]
         assert score is None or 0 <= score <= 100
+
+
+# -- regexes over non-ASCII text --------------------------------------------------------------
+
+mixed_text = st.lists(st.sampled_from(["a", "b", "ab", " ", "\n", "é", "’", "—", "€", "𝔸", "中",
+                                       "1", "."]), max_size=40).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=mixed_text, pattern=st.sampled_from(["a+", "b", "ab|é", r"\pL+", r"[^ab]", "€ ?1",
+                                                  r"\d+\.?", "(?i)AB"]))
+def test_regex_matches_are_character_offsets(text, pattern):
+    # RE2 scans the UTF-8 bytes; each match must come back as the same character span that
+    # Python's re finds (the patterns mean the same in both), so evidence points at the words.
+    from checker.matching import DocIndex
+
+    document = parse_document(text)
+    python = re.compile(pattern.replace(r"\pL", "[^\\W\\d_]"))
+    expected = tuple(m.span() for m in python.finditer(document.text) if m.end() > m.start())
+    assert DocIndex(document).regex(pattern, ignore_case=False) == expected
