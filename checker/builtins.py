@@ -7,14 +7,16 @@ Adding a function is one entry here plus its cases in tests/test_language.py.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from checker.document import merge_ranges
 from checker.expr import Type
-from checker.matching import DocIndex, Match, Matches, has_break, merge, non_overlapping
+from checker.matching import (NO_MATCH, DocIndex, Matches, count_non_overlapping, has_break,
+                              inside, merge)
 
 Scope = tuple[tuple[int, int], ...]
 
@@ -65,30 +67,27 @@ def _pairs(ix: DocIndex, first: Matches, second: Matches, words: int, either_ord
 
     Only the nearest partner counts: if any partner is close enough the nearest is, so mentions
     are unchanged, spans are the tightest, and the work stays linear even on a draft that is one
-    long sentence of common words. Token positions and sentences are looked up once per match.
+    long sentence of common words. Every match is handled at once, as arrays.
     """
     if not first or not second:
-        return ()
-    q_starts = [q[0] for q in second]  # Matches are sorted by start
-    q_first = [ix.first_token(q[0]) for q in second]
-    q_sentence = [ix.sentence_of(q[0]) for q in second]
-    by_end = sorted(range(len(second)), key=lambda k: second[k][1])
-    q_ends = [second[k][1] for k in by_end]
-    out = set()
-    for p in first:
-        p_first, p_last = ix.first_token(p[0]), ix.last_token(p[1])
-        sentence = ix.sentence_of(p[0])
-        k = bisect.bisect_left(q_starts, p[1])  # the nearest match starting after p
-        if k < len(second) and q_first[k] - p_last - 1 <= words and q_sentence[k] == sentence:
-            out.add((p[0], max(p[1], second[k][1])))
-        if either_order:
-            j = bisect.bisect_right(q_ends, p[0]) - 1  # the nearest match ending before p
-            if j >= 0:
-                k = by_end[j]
-                q = second[k]
-                if p_first - ix.last_token(q[1]) - 1 <= words and q_sentence[k] == sentence:
-                    out.add((min(p[0], q[0]), p[1]))
-    return tuple(sorted(out))
+        return NO_MATCH
+    ps, pe, qs, qe = first.starts, first.ends, second.starts, second.ends
+    sentence = ix.sentences_of(ps)
+    q_sentence = ix.sentences_of(qs)
+    # The nearest match of `second` starting at or after the end of p (Matches are by start).
+    k = np.minimum(np.searchsorted(qs, pe, side="left"), len(qs) - 1)
+    after = ((qs[k] >= pe) & (ix.first_tokens(qs[k]) - ix.last_tokens(pe) - 1 <= words)
+             & (q_sentence[k] == sentence))
+    starts, ends = [ps[after]], [np.maximum(pe, qe[k])[after]]
+    if either_order:  # the nearest match ending at or before the start of p
+        by_end = np.argsort(qe, kind="stable")
+        j = np.searchsorted(qe[by_end], ps, side="right") - 1
+        k = by_end[np.maximum(j, 0)]
+        before = ((j >= 0) & (ix.first_tokens(ps) - ix.last_tokens(qe[k]) - 1 <= words)
+                  & (q_sentence[k] == sentence))
+        starts.append(np.minimum(ps, qs[k])[before])
+        ends.append(pe[before])
+    return Matches.of(np.concatenate(starts), np.concatenate(ends))
 
 
 def _near(ix: DocIndex, p: Matches, q: Matches, words: int) -> Matches:
@@ -99,55 +98,66 @@ def _followed_by(ix: DocIndex, p: Matches, q: Matches, words: int) -> Matches:
     return _pairs(ix, p, q, words, either_order=False)
 
 
+def _shared(found: list[np.ndarray]) -> np.ndarray:
+    shared = np.unique(found[0])
+    for other in found[1:]:
+        shared = np.intersect1d(shared, other)
+    return shared
+
+
 def _same_sentence(ix: DocIndex, *patterns: Matches) -> Matches:
-    sentences = ix.document.sentences
-    shared = set.intersection(*({ix.sentence_of(m[0]) for m in p} for p in patterns))
-    return tuple(sorted((sentences[i].start, sentences[i].end) for i in shared))
+    return ix.sentence_spans(_shared([ix.sentences_of(p.starts) for p in patterns]))
 
 
 def _same_paragraph(ix: DocIndex, *patterns: Matches) -> Matches:
-    doc = ix.document
-    shared = set.intersection(*({doc.paragraph_at(m[0]) for m in p} for p in patterns))
-    shared.discard(None)
-    return tuple(sorted((doc.paragraphs[i].start, doc.paragraphs[i].end) for i in shared))
+    paragraphs = tuple((p.start, p.end) for p in ix.document.paragraphs)
+    if not paragraphs:
+        return NO_MATCH
+    bounds = np.array(paragraphs, dtype=np.int64)
+    found = []
+    for p in patterns:
+        i = np.searchsorted(bounds[:, 0], p.starts, side="right") - 1
+        found.append(i[(i >= 0) & (p.starts < bounds[np.maximum(i, 0), 1])])
+    shared = _shared(found)
+    return Matches.of(bounds[shared, 0], bounds[shared, 1])
 
 
-def negations(ix: DocIndex, matches: Matches, cues: Matches) -> list[Match | None]:
-    """Return, for each match, the cue that negates it or None.
+def negations(ix: DocIndex, matches: Matches, cues: Matches) -> np.ndarray:
+    """Return, for each match, the index in `cues` of the cue that negates it, or -1.
 
     A cue negates a match when it is the nearest cue ending before the match, in the same
     sentence, at most NEGATION_WINDOW words away, with no ';', ':' or "but" in between (a
     farther cue is never closer, nor past fewer breaks).
     """
-    by_end = sorted(cues, key=lambda c: (c[1], c[0]))
-    ends = [c[1] for c in by_end]
-    out: list[Match | None] = []
-    for match in matches:
-        i = bisect.bisect_right(ends, match[0]) - 1
-        cue = by_end[i] if i >= 0 else None
-        if cue is not None and (
-                ix.sentence_of(cue[0]) != ix.sentence_of(match[0])
-                or ix.words_between(cue[1], match[0]) > NEGATION_WINDOW
-                or has_break(ix.document.text[cue[1]:match[0]])):
-            cue = None
-        out.append(cue)
-    return out
+    if not cues or not matches:
+        return np.full(len(matches), -1)
+    by_end = np.lexsort((cues.starts, cues.ends))
+    i = np.searchsorted(cues.ends[by_end], matches.starts, side="right") - 1
+    cue = by_end[np.maximum(i, 0)]
+    cue_start, cue_end = cues.starts[cue], cues.ends[cue]
+    near = ((i >= 0) & (ix.sentences_of(cue_start) == ix.sentences_of(matches.starts))
+            & (ix.first_tokens(matches.starts) - ix.last_tokens(cue_end) - 1 <= NEGATION_WINDOW))
+    text = ix.document.text
+    for k in np.flatnonzero(near).tolist():
+        if has_break(text[cue_end[k]:matches.starts[k]]):
+            near[k] = False
+    return np.where(near, cue, -1)
 
 
 def _negated(ix: DocIndex, p: Matches, cues: Matches) -> Matches:
-    return tuple(m for m, cue in zip(p, negations(ix, p, cues)) if cue is not None)
+    return p.select(negations(ix, p, cues) >= 0)
 
 
 def _affirmed(ix: DocIndex, p: Matches, cues: Matches) -> Matches:
-    return tuple(m for m, cue in zip(p, negations(ix, p, cues)) if cue is None)
+    return p.select(negations(ix, p, cues) < 0)
 
 
 def _bracketed(ix: DocIndex, p: Matches) -> Matches:
-    return tuple(m for m in p if ix.document.is_bracketed(*m))
+    return p.select(inside(p, ix.document.brackets))
 
 
 def _unbracketed(ix: DocIndex, p: Matches) -> Matches:
-    return tuple(m for m in p if not ix.document.is_bracketed(*m))
+    return p.select(~inside(p, ix.document.brackets))
 
 
 def resolution_regex(symbol: str) -> str:
@@ -196,13 +206,7 @@ def _paragraph(ix: DocIndex, number: int) -> Scope:
 
 def within(matches: Matches, scope: Scope) -> Matches:
     """Return the matches lying wholly inside one range of the scope."""
-    starts = [r[0] for r in scope]
-    out = []
-    for m in matches:
-        i = bisect.bisect_right(starts, m[0]) - 1
-        if i >= 0 and m[1] <= scope[i][1]:
-            out.append(m)
-    return tuple(out)
+    return matches.select(inside(matches, scope))
 
 
 # -- numbers and conditions -------------------------------------------------------------------
@@ -213,7 +217,7 @@ def _mentions(ix: DocIndex, p: Matches) -> bool:
 
 
 def _count(ix: DocIndex, p: Matches) -> float:
-    return float(len(non_overlapping(p)))
+    return float(count_non_overlapping(p))
 
 
 P, N, B, S = Type.PATTERN, Type.NUMBER, Type.BOOL, Type.SCOPE

@@ -1,37 +1,36 @@
 """The per-document index and the matchers that run on it.
 
-A document is tokenised once into words with positions and sentence ids; phrases are looked up
-in an inverted index (word -> token positions) instead of scanning the text, so the cost of a
-phrase is the number of times its first word occurs, not the length of the draft. Regexes run on
+A document is tokenised once into word ids with positions, the kind of gap after each word and
+the sentence of each word, all held in numpy arrays; a phrase is found from the positions of its
+rarest word, checked against the other words, the gaps and the sentences a whole array at a time,
+so its cost is the number of times that word occurs, not the length of the draft. Regexes run on
 RE2 (linear time) over the normalised text. A match is a (start, end) pair of character offsets
-into `Document.text`; a pattern's value is a sorted tuple of distinct matches.
+into `Document.text`; a pattern's value is `Matches`, its distinct matches in text order.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import operator
 import re
-from array import array
-from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import overload
 
+import numpy as np
 import re2
 
 from checker.document import Document, normalize
 
 Match = tuple[int, int]
-Matches = tuple[Match, ...]
 
 # A word: letters and digits, with inner apostrophes kept ("didn't", "Group's").
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_SPACE_OR_HYPHEN = re.compile(r"[\s\-]+")
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # split() then alternates gaps and words
 _LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
 _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile(r"[;:]|\bbut\b", re.IGNORECASE)  # what ends a negation's reach
 
-POSITION_SET_BUDGET = 1_000_000  # positions kept in sets for phrase pruning (~60 MB at most)
 _AROUND = 64  # characters looked at around a phrase for its leading and trailing punctuation
 REGEX_MAX_MEM = 8 << 20  # bytes of RE2 program memory per regex
 
@@ -89,78 +88,176 @@ def plan_phrase(value: str) -> PhrasePlan:
     return PhrasePlan(tuple(words), tuple(gaps), lead, _WHITESPACE.sub("", trail))
 
 
-class DocIndex:
-    """Tokens of one document with their positions and an inverted word index.
+class Matches:
+    """A pattern's matches: distinct (start, end) spans in text order (by start, then end).
 
-    Built in a few passes at C speed: the words, their start offsets (compact arrays) and a
-    word -> token positions dictionary. Everything else (gaps between words, sentences, words
-    joined across a line-end hyphen) is looked up only where a candidate match needs it.
+    Held as two integer arrays, 16 bytes a match (a tuple of tuples takes about 120), so that the
+    matches of every sub-expression of thousands of rules can stay cached while a draft is
+    checked. Iterating and indexing give plain (start, end) tuples.
+    """
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray) -> None:
+        self.starts = starts  # already in order and distinct: use `Matches.of` otherwise
+        self.ends = ends
+
+    @classmethod
+    def of(cls, starts: np.ndarray, ends: np.ndarray) -> Matches:
+        """Return the matches of spans given in any order, duplicates removed."""
+        if len(starts) > 1:
+            order = np.lexsort((ends, starts))
+            starts, ends = starts[order], ends[order]
+            fresh = np.empty(len(starts), dtype=bool)
+            fresh[0] = True
+            np.not_equal(starts[1:], starts[:-1], out=fresh[1:])
+            fresh[1:] |= ends[1:] != ends[:-1]
+            if not fresh.all():
+                starts, ends = starts[fresh], ends[fresh]
+        return cls(starts, ends)
+
+    @classmethod
+    def from_spans(cls, spans: Iterable[Match]) -> Matches:
+        """Return the matches of (start, end) pairs given in any order."""
+        pairs = np.array(list(spans), dtype=np.int64).reshape(-1, 2)
+        return cls.of(pairs[:, 0], pairs[:, 1])
+
+    def select(self, keep: np.ndarray) -> Matches:
+        """Return the matches where a boolean array is true."""
+        return Matches(self.starts[keep], self.ends[keep])
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __bool__(self) -> bool:
+        return len(self.starts) > 0
+
+    def __iter__(self) -> Iterator[Match]:
+        for i in range(0, len(self.starts), 1024):  # in slices: callers often stop early
+            yield from zip(self.starts[i:i + 1024].tolist(), self.ends[i:i + 1024].tolist())
+
+    @overload
+    def __getitem__(self, i: int) -> Match: ...
+    @overload
+    def __getitem__(self, i: slice) -> Matches: ...
+
+    def __getitem__(self, i: int | slice) -> Match | Matches:
+        if isinstance(i, slice):
+            return Matches(self.starts[i], self.ends[i])
+        return int(self.starts[i]), int(self.ends[i])
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Matches):
+            return (np.array_equal(self.starts, other.starts)
+                    and np.array_equal(self.ends, other.ends))
+        if isinstance(other, tuple):
+            return tuple(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(map(str, self[:4]))
+        return f"Matches([{shown}{', ...' if len(self) > 4 else ''}], {len(self)} in all)"
+
+
+def _array(values: Iterable[int] = ()) -> np.ndarray:
+    return np.fromiter(values, dtype=np.int64)
+
+
+NO_MATCH = Matches(_array(), _array())
+
+
+class DocIndex:
+    """Tokens of one document as arrays, with an inverted word index.
+
+    Built in a few passes at C speed: one regex split gives the words and the gaps between them,
+    their offsets are cumulative lengths, each word and each gap gets an id, and a stable sort of
+    the word ids gives every word's positions. A word split by a hyphen at a line end
+    ("develop-\nment") is also known joined, and phrases near one are checked word by word.
     """
 
     def __init__(self, document: Document) -> None:
         self.document = document
         self.text = document.text
         self.lower = _lowercase(self.text)
-        words = _WORD.findall(self.lower)
-        self.starts = array("l", [m.start() for m in _WORD.finditer(self.lower)])
-        self.ends = array("l", map(operator.add, self.starts, map(len, words)))
-        self.by_word = _inverted(words)
-        del words  # the lowered text holds every word; the list would double the memory
-        self._sentence_starts = document.sentence_starts
+        parts = _WORD_SPLIT.split(self.lower)  # gap, word, gap, word, ..., gap
+        n = len(parts) // 2
+        offsets = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)).cumsum()
+        self.starts = offsets[0:2 * n:2]  # a word starts where the gap before it ends
+        self.ends = offsets[1:2 * n:2]
+        self.size = n
+        words = parts[1::2]
+        self._ids = {word: i for i, word in enumerate(dict.fromkeys(words))}
+        self.ids = np.fromiter(map(self._ids.__getitem__, words), dtype=np.int32, count=n)
+        del words
+        gaps = parts[2:2 * n:2]  # gaps[i] lies between word i and word i + 1
+        del parts
+        self._gap_ids = {_gap_key(gap): 0 for gap in dict.fromkeys(gaps)}
+        for i, key in enumerate(self._gap_ids):
+            self._gap_ids[key] = i
+        gap_id = {gap: self._gap_ids[_gap_key(gap)] for gap in dict.fromkeys(gaps)}
+        self.gaps = np.fromiter(map(gap_id.__getitem__, gaps), dtype=np.int32, count=len(gaps))
+        plain = [i for key, i in self._gap_ids.items() if key.strip("-") == ""]
+        self.plain_gaps = np.isin(self.gaps, plain)  # only spaces, line breaks or hyphens
+        del gaps
+        self._sentence_starts = np.array(document.sentence_starts, dtype=np.int64)
+        self._sentence_ends = np.array([s.end for s in document.sentences], dtype=np.int64)
+        self.sentences = self.sentences_of(self.starts)
+        self._order = np.argsort(self.ids, kind="stable")  # token positions grouped by word
+        self._counts = np.bincount(self.ids, minlength=len(self._ids))
+        self._bounds = np.concatenate(([0], self._counts.cumsum()))
+        self._vocabulary = sorted(self._ids)
         self.joined = self._joined()  # token i + token i+1, split by a hyphen at a line end
+        self._joined_words: dict[str, list[int]] = {}
         for i, word in self.joined.items():
-            self.by_word.setdefault("\0" + word, []).append(i)
-        self._vocabulary: list[str] | None = None
-        self._occurrences: dict[tuple[str, bool], tuple[list[int], list[int]]] = {}
-        self._position_sets: OrderedDict[tuple[str, bool], set[int]] = OrderedDict()
-        self._position_set_size = 0
-        self._joined_starts = sorted(self.joined)
+            self._joined_words.setdefault(word, []).append(i)
+        self._joined_vocabulary = sorted(self._joined_words)
+        self._joined_starts = _array(sorted(self.joined))
+        self._accepted: dict[tuple[str, bool], np.ndarray] = {}
         self._utf8: _Utf8 | None = None
 
     def word(self, i: int) -> str:
         """Return token i, lowercased."""
-        return self.lower[self.starts[i]:self.ends[i]]
+        return self.lower[int(self.starts[i]):int(self.ends[i])]
 
     def _joined(self) -> dict[int, str]:
         joined = {}
         for m in _LINE_END_HYPHEN.finditer(self.text):
-            i = bisect.bisect_left(self.ends, m.start())
-            if (i + 1 < len(self.starts) and self.ends[i] == m.start()
+            i = int(np.searchsorted(self.ends, m.start()))
+            if (i + 1 < self.size and self.ends[i] == m.start()
                     and self.starts[i + 1] == m.end()
-                    and self.sentence_of(self.starts[i]) == self.sentence_of(m.end())):
+                    and self.sentences[i] == self.sentences[i + 1]):
                 joined[i] = self.word(i) + self.word(i + 1)
         return joined
 
     # -- looking up words -------------------------------------------------------------------
 
-    def vocabulary(self) -> list[str]:
-        """Return the sorted distinct words of the document (joined words included)."""
-        if self._vocabulary is None:
-            self._vocabulary = sorted({w.lstrip("\0") for w in self.by_word})
-        return self._vocabulary
-
-    def occurrences(self, word: str, prefix: bool) -> tuple[list[int], list[int]]:
-        """Return the tokens where a word occurs: (plain, joined) positions in text order;
-        a joined occurrence spans token i and i+1 (split by a hyphen at a line end)."""
+    def accepted(self, word: str, prefix: bool) -> np.ndarray:
+        """Return the ids of the document's words a phrase word stands for: itself and its
+        possessive ("Group's" is "Group"), or, for a prefix, every word starting with it."""
         key = (word, prefix)
-        if key not in self._occurrences:
-            forms = self._forms(word) if prefix else [word]
-            plain = [self.by_word.get(form, []) for form in forms]
-            joined = [self.by_word.get("\0" + form, []) for form in forms]
-            self._occurrences[key] = (
-                plain[0] if len(plain) == 1 else sorted(i for p in plain for i in p),
-                sorted(i for j in joined for i in j))
-        return self._occurrences[key]
+        ids = self._accepted.get(key)
+        if ids is None:
+            forms = _starting(self._vocabulary, word) if prefix else [word, word + "'s"]
+            ids = self._accepted[key] = _array(self._ids[f] for f in forms if f in self._ids)
+        return ids
 
-    def _count(self, word: str, prefix: bool) -> int:
-        plain, joined = self.occurrences(word, prefix)
-        return len(plain) + len(joined)
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Return the token positions of any of the word ids, in text order."""
+        order, bounds = self._order, self._bounds
+        if len(ids) == 1:
+            return order[bounds[ids[0]]:bounds[ids[0] + 1]]
+        return np.sort(np.concatenate([order[bounds[i]:bounds[i + 1]] for i in ids]
+                                      or [_array()]))
 
-    def _forms(self, prefix: str) -> list[str]:
-        vocabulary = self.vocabulary()
-        lo = bisect.bisect_left(vocabulary, prefix)
-        hi = bisect.bisect_left(vocabulary, prefix + "\U0010ffff")
-        return vocabulary[lo:hi]
+    def _frequency(self, ids: np.ndarray) -> int:
+        return int(self._counts[ids].sum())
+
+    def _joined_occurrences(self, word: str, prefix: bool) -> list[int]:
+        """Return the tokens i where token i + token i+1, joined, are the word."""
+        forms = _starting(self._joined_vocabulary, word) if prefix else [word]
+        return sorted(i for form in forms for i in self._joined_words.get(form, ()))
 
     def _word_at(self, i: int, word: str, prefix: bool) -> int:
         """Return the last token of `word` starting at token i, or -1."""
@@ -182,106 +279,104 @@ class DocIndex:
 
     def _gap_fits(self, i: int, gap: str | None) -> bool:
         """Return True if the text between token i and token i+1 is what a phrase allows."""
-        between = self.text[self.ends[i]:self.starts[i + 1]]
         if gap is None:
-            return _SPACE_OR_HYPHEN.fullmatch(between) is not None
-        return _WHITESPACE.sub("", between) == gap
+            return bool(self.plain_gaps[i])
+        return self.gaps[i] == self._gap_ids.get(gap, -1)
 
     # -- positions ----------------------------------------------------------------------------
 
-    def first_token(self, offset: int) -> int:
-        """Return the index of the first token ending after offset."""
-        return bisect.bisect_right(self.ends, offset)
+    def first_tokens(self, offsets: np.ndarray) -> np.ndarray:
+        """Return the index of the first token ending after each offset."""
+        return np.searchsorted(self.ends, offsets, side="right")
 
-    def last_token(self, offset: int) -> int:
-        """Return the index of the last token starting before offset."""
-        return bisect.bisect_left(self.starts, offset) - 1
+    def last_tokens(self, offsets: np.ndarray) -> np.ndarray:
+        """Return the index of the last token starting before each offset."""
+        return np.searchsorted(self.starts, offsets, side="left") - 1
 
-    def words_between(self, end: int, start: int) -> int:
-        """Return how many words lie between offset `end` and a later offset `start`."""
-        return max(0, self.first_token(start) - self.last_token(end) - 1)
+    def sentences_of(self, offsets: np.ndarray) -> np.ndarray:
+        """Return the index of the sentence containing each offset (see Document.sentence_at)."""
+        return np.maximum(np.searchsorted(self._sentence_starts, offsets, side="right") - 1, 0)
 
-    def _crosses_sentence(self, start: int, end: int) -> bool:
-        """Return True if a sentence starts inside (start, end)."""
-        i = bisect.bisect_right(self._sentence_starts, start)
-        return i < len(self._sentence_starts) and self._sentence_starts[i] < end
+    def sentence_spans(self, indices: np.ndarray) -> Matches:
+        """Return the spans of sentences given by index."""
+        return Matches.of(self._sentence_starts[indices], self._sentence_ends[indices])
 
     def sentence_of(self, offset: int) -> int:
         """Return the index of the sentence containing offset."""
         return self.document.sentence_at(offset)
 
+    def _crosses_sentence(self, start: int, end: int) -> bool:
+        """Return True if a sentence starts inside (start, end)."""
+        return self.sentence_of(start) != self.sentence_of(end - 1)
+
     # -- matchers -----------------------------------------------------------------------------
 
     def phrase(self, plan: PhrasePlan) -> Matches:
         """Return every match of a phrase, found from its rarest word outwards."""
-        words = plan.words
-        starts, ends = self.starts, self.ends
-        anchor = self._rarest(words) if len(words) > 1 else 0
-        plain, joined = self.occurrences(*words[anchor])
-        if len(words) == 1 and not (plan.lead or plan.trail):  # one word: every occurrence
-            spans = [(starts[i], ends[i]) for i in plain]
-            spans += [(starts[i], ends[i + 1]) for i in joined
-                      if not self._crosses_sentence(starts[i], ends[i + 1])]
-            return tuple(sorted(spans)) if joined else tuple(spans)
-        out: list[Match] = []
-        candidates = [(i, i) for i in self._plausible(plain, words, anchor)]
-        candidates += [(i, i + 1) for i in joined]
+        words, size = plan.words, len(plan.words)
+        accepted = [self.accepted(*w) for w in words]
+        rank = sorted(range(size), key=lambda k: (self._frequency(accepted[k]), k))
+        anchor = rank[0]
+        # Plain tokens, a whole array at a time: first[j] is where a candidate match begins.
+        first = self.positions(accepted[anchor]) - anchor
+        first = first[(first >= 0) & (first <= self.size - size)]
+        for k in rank[1:]:
+            found = self.ids[first + k]
+            ids = accepted[k]
+            first = first[found == ids[0] if len(ids) == 1 else np.isin(found, ids)]
+        for k, gap in enumerate(plan.gaps):
+            if gap is None:
+                first = first[self.plain_gaps[first + k]]
+            else:
+                first = first[self.gaps[first + k] == self._gap_ids.get(gap, -1)]
+        last = first + size - 1
+        first = first[self.sentences[first] == self.sentences[last]]  # never across sentences
+        starts, ends = self.starts[first], self.ends[first + size - 1]
+        if self.joined:  # words split at a line end: checked one by one near each split
+            more = self._near_joins(plan, anchor)
+            starts = np.concatenate((starts, _array(m[0] for m in more)))
+            ends = np.concatenate((ends, _array(m[1] for m in more)))
+        if plan.lead or plan.trail:
+            keep = [self._punctuation_fits(plan, s, e)
+                    for s, e in zip(starts.tolist(), ends.tolist())]
+            starts, ends = starts[keep], ends[keep]
+        return Matches.of(starts, ends)
+
+    def _near_joins(self, plan: PhrasePlan, anchor: int) -> list[Match]:
+        """Return the matches that involve, or may involve, a word joined across a line end."""
+        word, prefix = plan.words[anchor]
+        size = len(plan.words)
+        plain = self.positions(self.accepted(word, prefix))
+        joins = self._joined_starts
+        if size > 1:  # plain anchors within reach of a join: another word may be the joined one
+            k = np.searchsorted(joins, plain - size - 1)
+            near = plain[(k < len(joins)) & (joins[np.minimum(k, len(joins) - 1)]
+                                              <= plain + size + 1)]
+        else:
+            near = plain[:0]
+        candidates = [(i, i) for i in near.tolist()]
+        candidates += [(i, i + 1) for i in self._joined_occurrences(word, prefix)]
+        out = []
         for first, last in candidates:
             first = self._extend_left(first, plan, anchor)
             last = self._extend_right(last, plan, anchor) if first >= 0 else -1
-            if last < 0:
-                continue
-            start, end = starts[first], ends[last]
-            if self._crosses_sentence(start, end):
-                continue  # no phrase spans two sentences
-            # Punctuation around the words, e.g. "(a)" or "U.N.": look only just outside them.
-            before = self.text[max(0, start - _AROUND):start]
-            if plan.lead and not before.rstrip().endswith(plan.lead):
-                continue
-            if plan.trail and not self.text[end:end + _AROUND].lstrip(" \t").startswith(
-                    plan.trail):
-                continue
-            out.append((start, end))
-        return tuple(sorted(set(out)))  # in text order already, but for joined-word duplicates
+            if last >= 0:
+                start, end = int(self.starts[first]), int(self.ends[last])
+                if not self._crosses_sentence(start, end):
+                    out.append((start, end))
+        return out
 
-    def _plausible(self, positions: list[int], words: tuple[tuple[str, bool], ...],
-                   anchor: int) -> list[int]:
-        """Keep the anchor positions where the phrase's second-rarest word stands at the right
-        distance too (a set lookup), before the word-by-word check. Near a word joined across a
-        line-end hyphen distances shift, so there every position is kept."""
-        if len(words) < 2:  # one word with punctuation around it, e.g. "(a)"
-            return positions
-        other = min((k for k in range(len(words)) if k != anchor),
-                    key=lambda k: (self._count(*words[k]), k))
-        shift = other - anchor
-        at = self._position_set(*words[other])
-        joined = self._joined_starts
-        if not joined:
-            return [i for i in positions if i + shift in at]
-        reach = range(-max(0, shift) - 1, -min(0, shift) + 2)  # anchor offsets around a join
-        near_join = {j + d for j in joined for d in reach}
-        return [i for i in positions if i + shift in at or i in near_join]
-
-    def _position_set(self, word: str, prefix: bool) -> set[int]:
-        """Return a word's plain positions as a set, kept within POSITION_SET_BUDGET (LRU)."""
-        key = (word, prefix)
-        cached = self._position_sets.pop(key, None)
-        if cached is None:
-            cached = set(self.occurrences(word, prefix)[0])
-            self._position_set_size += len(cached)
-        self._position_sets[key] = cached  # most recently used last
-        while self._position_set_size > POSITION_SET_BUDGET and len(self._position_sets) > 1:
-            _, evicted = self._position_sets.popitem(last=False)
-            self._position_set_size -= len(evicted)
-        return cached
-
-    def _rarest(self, words: tuple[tuple[str, bool], ...]) -> int:
-        """Return the position of the phrase word with the fewest occurrences."""
-        return min(range(len(words)), key=lambda k: (self._count(*words[k]), k))
+    def _punctuation_fits(self, plan: PhrasePlan, start: int, end: int) -> bool:
+        """Punctuation around the words, e.g. "(a)" or "U.N.": look only just outside them."""
+        if plan.lead and not self.text[max(0, start - _AROUND):start].rstrip().endswith(
+                plan.lead):
+            return False
+        return not plan.trail or self.text[end:end + _AROUND].lstrip(" \t").startswith(
+            plan.trail)
 
     def _extend_right(self, last: int, plan: PhrasePlan, anchor: int) -> int:
         for k in range(anchor + 1, len(plan.words)):
-            if last + 1 >= len(self.starts) or not self._gap_fits(last, plan.gaps[k - 1]):
+            if last + 1 >= self.size or not self._gap_fits(last, plan.gaps[k - 1]):
                 return -1
             last = self._word_at(last + 1, *plan.words[k])
             if last < 0:
@@ -304,16 +399,15 @@ class DocIndex:
             self._utf8 = _Utf8(self.text)
         utf8 = self._utf8
         spans = [m.span() for m in compiled.finditer(utf8.data)]
-        if utf8.ascii:
-            return tuple(span for span in spans if span[1] > span[0])
-        char = utf8.char_offset
-        return tuple((char(start), char(end)) for start, end in spans if end > start)
+        if not utf8.ascii:
+            spans = [(utf8.char_offset(start), utf8.char_offset(end)) for start, end in spans]
+        return Matches.from_spans(span for span in spans if span[1] > span[0])
 
     def words_ending(self, suffix: str) -> Matches:
         """Return every word ending in suffix (the "n't" negation cue)."""
-        tokens = sorted(i for word in self.vocabulary() if word.endswith(suffix)
-                        for i in self.by_word.get(word, ()))
-        return tuple((self.starts[i], self.ends[i]) for i in tokens)
+        ids = _array(i for word, i in self._ids.items() if word.endswith(suffix))
+        tokens = self.positions(ids)
+        return Matches(self.starts[tokens], self.ends[tokens])
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -359,41 +453,53 @@ def _lowercase(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _inverted(words: list[str]) -> dict[str, list[int]]:
-    """Return word -> positions; "the Group's" is also filed under "group"."""
-    index: dict[str, list[int]] = {}
-    for i, word in enumerate(words):
-        positions = index.get(word)
-        if positions is None:
-            index[word] = [i]
-        else:
-            positions.append(i)
-    for word in [w for w in index if w.endswith("'s")]:
-        stem = word[:-2]
-        index[stem] = sorted(index.get(stem, []) + index[word])
-    return index
-
-
 def _same_word(token: str, word: str, prefix: bool, stem: bool = True) -> bool:
     if prefix:
         return token.startswith(word)
     return token == word or (stem and token.endswith("'s") and token[:-2] == word)
 
 
+def _gap_key(gap: str) -> str:
+    """Return what a phrase compares a gap with: its characters other than white space."""
+    return _WHITESPACE.sub("", gap) if not gap.isspace() else ""
+
+
+def _starting(vocabulary: list[str], prefix: str) -> list[str]:
+    """Return the words of a sorted vocabulary that start with prefix."""
+    lo = bisect.bisect_left(vocabulary, prefix)
+    hi = bisect.bisect_left(vocabulary, prefix + "\U0010ffff")
+    return vocabulary[lo:hi]
+
+
 def merge(*groups: Matches) -> Matches:
-    """Return the sorted union of several match sets."""
-    return tuple(sorted(set().union(*groups)))
+    """Return the union of several match sets."""
+    groups = tuple(g for g in groups if g)
+    if len(groups) <= 1:
+        return groups[0] if groups else NO_MATCH
+    return Matches.of(np.concatenate([g.starts for g in groups]),
+                      np.concatenate([g.ends for g in groups]))
 
 
-def non_overlapping(matches: Matches) -> Matches:
-    """Return matches left to right, skipping any that overlap one already taken."""
-    out: list[Match] = []
-    end = -1
-    for match in matches:
-        if match[0] >= end:
-            out.append(match)
-            end = match[1]
-    return tuple(out)
+def count_non_overlapping(matches: Matches) -> int:
+    """Return how many matches are taken left to right, skipping any that overlap one taken."""
+    starts, ends = matches.starts, matches.ends
+    if len(starts) < 2 or bool((starts[1:] >= ends[:-1]).all()):
+        return len(starts)  # no match overlaps the next: all are taken
+    taken, end = 0, -1
+    for start, stop in zip(starts.tolist(), ends.tolist()):
+        if start >= end:
+            taken += 1
+            end = stop
+    return taken
+
+
+def inside(matches: Matches, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Return, for each match, whether it lies wholly inside one of sorted, disjoint ranges."""
+    if not ranges:
+        return np.zeros(len(matches), dtype=bool)
+    bounds = np.array(ranges, dtype=np.int64)
+    i = np.searchsorted(bounds[:, 0], matches.starts, side="right") - 1
+    return (i >= 0) & (matches.ends <= bounds[np.maximum(i, 0), 1])
 
 
 def has_break(text: str) -> bool:

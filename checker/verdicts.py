@@ -174,7 +174,8 @@ def _near_miss(ev: Evaluator, pattern: ex.Node,
     if isinstance(pattern, ex.Call) and pattern.func == "affirmed":
         inner, cues = ev.value(pattern.args[0]), ev.value(pattern.args[1])
         if inner:
-            cue = next(c for c in negations(ev.index, inner, cues) if c is not None)
+            negating = negations(ev.index, inner, cues)
+            cue = cues[int(negating[negating >= 0][0])]
             said = ev.document.text[cue[0]:cue[1]]
             return f"only negated, e.g. by '{said}' in {_cites(ev, inner)}", inner
     if isinstance(pattern, ex.Call) and pattern.func == "unbracketed":
@@ -212,23 +213,22 @@ def _operands(node: ex.Node) -> tuple[ex.Node, ...]:
 
 
 def _evidence(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> tuple[Evidence, ...]:
-    spans: list[tuple[int, int]] = []
-    for node, _ in leaves:
-        spans.extend(_leaf_matches(ev, node))
-    unique = sorted(set(spans))[:MAX_EVIDENCE]
-    return tuple(evidence_at(ev, span) for span in unique)
+    # Matches are in text order: the first few of each leaf hold the first few of them all.
+    spans = {span for node, _ in leaves for matches in _leaf_matches(ev, node)
+             for span in matches[:MAX_EVIDENCE]}
+    return tuple(evidence_at(ev, span) for span in sorted(spans)[:MAX_EVIDENCE])
 
 
-def _leaf_matches(ev: Evaluator, node: ex.Node) -> Matches:
+def _leaf_matches(ev: Evaluator, node: ex.Node) -> list[Matches]:
     if isinstance(node, ex.Compare):
-        counted = [n for n in _walk(node) if isinstance(n, ex.Call) and n.func == "count"]
-        return tuple(m for c in counted for m in ev.value(c.args[0]))
+        return [ev.value(n.args[0]) for n in _walk(node)
+                if isinstance(n, ex.Call) and n.func == "count"]
     pattern = node.args[0] if isinstance(node, ex.Call) and node.func == "mentions" else node
     matches = ev.value(pattern)
     if matches:
-        return matches
+        return [matches]
     miss = _near_miss(ev, pattern)
-    return miss[1] if miss else ()
+    return [miss[1]] if miss else []
 
 
 def _walk(node: ex.Node, seen: set[int] | None = None):

@@ -81,6 +81,14 @@ PHRASE = [
     # A word split by a hyphen at a line end matches as the whole word.
     case("phrase-line-end-hyphenation", 'mentions("international law")',
          "1. The Group agreed that interna-\ntional law applies.\n", MET),
+    # The split word is not the rarest: the match is found from the other word's side.
+    case("phrase-line-end-hyphenation-other-word-rarer", 'mentions("international law")',
+         "1. The interna-\ntional law applies. International cooperation and international "
+         "support.\n", MET),
+    case("phrase-line-end-hyphenation-both-sides", 'count("international law") == 2',
+         "1. International law and interna-\ntional law apply. International support.\n", MET),
+    case("phrase-line-end-hyphenation-miss", 'mentions("international law")',
+         "1. The interna-\ntional trade law applies. International support.\n", UNMET),
     case("phrase-line-end-hyphenation-one-word", 'mentions("international")',
          "1. The Group agreed that interna-\ntional law applies.\n", MET),
     case("phrase-mid-line-hyphen-is-no-split-word", 'mentions("international")',
