@@ -110,10 +110,9 @@ def _same_sentence(ix: DocIndex, *patterns: Matches) -> Matches:
 
 
 def _same_paragraph(ix: DocIndex, *patterns: Matches) -> Matches:
-    paragraphs = tuple((p.start, p.end) for p in ix.document.paragraphs)
-    if not paragraphs:
+    bounds = ix.paragraph_spans
+    if not len(bounds):
         return NO_MATCH
-    bounds = np.array(paragraphs, dtype=np.int64)
     found = []
     for p in patterns:
         i = np.searchsorted(bounds[:, 0], p.starts, side="right") - 1
@@ -153,11 +152,11 @@ def _affirmed(ix: DocIndex, p: Matches, cues: Matches) -> Matches:
 
 
 def _bracketed(ix: DocIndex, p: Matches) -> Matches:
-    return p.select(inside(p, ix.document.brackets))
+    return p.select(inside(p, ix.bracket_spans))
 
 
 def _unbracketed(ix: DocIndex, p: Matches) -> Matches:
-    return p.select(~inside(p, ix.document.brackets))
+    return p.select(~inside(p, ix.bracket_spans))
 
 
 def resolution_regex(symbol: str) -> str:
@@ -196,8 +195,9 @@ def _section(ix: DocIndex, text: str) -> Scope:
 
 def _paragraphs(ix: DocIndex, numbers: tuple[int, int]) -> Scope:
     low, high = numbers
-    return merge_ranges([(p.start, p.end) for p in ix.document.paragraphs
-                          if p.number is not None and low <= p.number <= high])
+    chosen = ix.paragraph_spans[(ix.paragraph_numbers >= max(low, 0))
+                                & (ix.paragraph_numbers <= high)]
+    return merge_ranges(map(tuple, chosen.tolist()))
 
 
 def _paragraph(ix: DocIndex, number: int) -> Scope:

@@ -217,6 +217,21 @@ class DocIndex:
         self._accepted: dict[tuple[str, bool], np.ndarray] = {}
         self._utf8: _Utf8 | None = None
 
+    @functools.cached_property
+    def paragraph_spans(self) -> np.ndarray:
+        """The (start, end) of every paragraph, as a k x 2 array."""
+        return spans_array((p.start, p.end) for p in self.document.paragraphs)
+
+    @functools.cached_property
+    def paragraph_numbers(self) -> np.ndarray:
+        """The number of every paragraph as printed, -1 for an unnumbered one."""
+        return _array(-1 if p.number is None else p.number for p in self.document.paragraphs)
+
+    @functools.cached_property
+    def bracket_spans(self) -> np.ndarray:
+        """The bracketed ranges of the document, as a k x 2 array."""
+        return spans_array(self.document.brackets)
+
     def word(self, i: int) -> str:
         """Return token i, lowercased."""
         return self.lower[int(self.starts[i]):int(self.ends[i])]
@@ -493,11 +508,16 @@ def count_non_overlapping(matches: Matches) -> int:
     return taken
 
 
-def inside(matches: Matches, ranges: tuple[tuple[int, int], ...]) -> np.ndarray:
+def spans_array(ranges: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Return (start, end) ranges as a k x 2 integer array."""
+    return np.array(list(ranges), dtype=np.int64).reshape(-1, 2)
+
+
+def inside(matches: Matches, ranges: tuple[tuple[int, int], ...] | np.ndarray) -> np.ndarray:
     """Return, for each match, whether it lies wholly inside one of sorted, disjoint ranges."""
-    if not ranges:
+    bounds = ranges if isinstance(ranges, np.ndarray) else spans_array(ranges)
+    if not len(bounds):
         return np.zeros(len(matches), dtype=bool)
-    bounds = np.array(ranges, dtype=np.int64)
     i = np.searchsorted(bounds[:, 0], matches.starts, side="right") - 1
     return (i >= 0) & (matches.ends <= bounds[np.maximum(i, 0), 1])
 
