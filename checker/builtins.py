@@ -15,8 +15,17 @@ import numpy as np
 
 from checker.document import merge_ranges
 from checker.expr import Type
-from checker.matching import (NO_MATCH, DocIndex, Matches, count_non_overlapping, has_break,
-                              inside, merge)
+from checker.matching import (
+    NO_MATCH,
+    DocIndex,
+    Matches,
+    count_non_overlapping,
+    distinct,
+    has_break,
+    inside,
+    member,
+    merge,
+)
 
 Scope = tuple[tuple[int, int], ...]
 
@@ -99,9 +108,9 @@ def _followed_by(ix: DocIndex, p: Matches, q: Matches, words: int) -> Matches:
 
 
 def _shared(found: list[np.ndarray]) -> np.ndarray:
-    shared = np.unique(found[0])
+    shared = distinct(found[0])
     for other in found[1:]:
-        shared = np.intersect1d(shared, other)
+        shared = shared[member(shared, distinct(other))]
     return shared
 
 

@@ -96,7 +96,7 @@ class Matches:
     checked. Iterating and indexing give plain (start, end) tuples.
     """
 
-    __slots__ = ("starts", "ends")
+    __slots__ = ("ends", "starts")
 
     def __init__(self, starts: np.ndarray, ends: np.ndarray) -> None:
         self.starts = starts  # already in order and distinct: use `Matches.of` otherwise
@@ -199,7 +199,7 @@ class DocIndex:
         gap_id = {gap: self._gap_ids[_gap_key(gap)] for gap in dict.fromkeys(gaps)}
         self.gaps = np.fromiter(map(gap_id.__getitem__, gaps), dtype=np.int32, count=len(gaps))
         plain = [i for key, i in self._gap_ids.items() if key.strip("-") == ""]
-        self.plain_gaps = np.isin(self.gaps, plain)  # only spaces, line breaks or hyphens
+        self.plain_gaps = member(self.gaps, _array(plain))  # only spaces, line breaks, hyphens
         del gaps
         self._sentence_starts = np.array(document.sentence_starts, dtype=np.int64)
         self._sentence_ends = np.array([s.end for s in document.sentences], dtype=np.int64)
@@ -255,7 +255,8 @@ class DocIndex:
         ids = self._accepted.get(key)
         if ids is None:
             forms = _starting(self._vocabulary, word) if prefix else [word, word + "'s"]
-            ids = self._accepted[key] = _array(self._ids[f] for f in forms if f in self._ids)
+            found = sorted(self._ids[f] for f in forms if f in self._ids)
+            ids = self._accepted[key] = _array(found)
         return ids
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
@@ -338,7 +339,7 @@ class DocIndex:
         for k in rank[1:]:
             found = self.ids[first + k]
             ids = accepted[k]
-            first = first[found == ids[0] if len(ids) == 1 else np.isin(found, ids)]
+            first = first[found == ids[0] if len(ids) == 1 else member(found, ids)]
         for k, gap in enumerate(plan.gaps):
             if gap is None:
                 first = first[self.plain_gaps[first + k]]
@@ -506,6 +507,23 @@ def count_non_overlapping(matches: Matches) -> int:
             taken += 1
             end = stop
     return taken
+
+
+def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Return, for each value, whether it is in a sorted array (np.isin may import numpy.ma,
+    a sixth of the start-up time of a check)."""
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    i = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[i] == values
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """Return the distinct values, sorted."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
 
 
 def spans_array(ranges: Iterable[tuple[int, int]]) -> np.ndarray:

@@ -8,7 +8,6 @@ or outside the scope asked for.
 
 from __future__ import annotations
 
-
 from checker import expr as ex
 from checker.builtins import BUILTINS, negations
 from checker.compiler import CompiledRule
