@@ -214,7 +214,7 @@ class DocIndex:
             self._joined_words.setdefault(word, []).append(i)
         self._joined_vocabulary = sorted(self._joined_words)
         self._joined_starts = _array(sorted(self.joined))
-        self._accepted: dict[tuple[str, bool], np.ndarray] = {}
+        self._accepted: dict[tuple[str, bool], tuple[np.ndarray, int]] = {}
         self._utf8: _Utf8 | None = None
 
     @functools.cached_property
@@ -248,16 +248,17 @@ class DocIndex:
 
     # -- looking up words -------------------------------------------------------------------
 
-    def accepted(self, word: str, prefix: bool) -> np.ndarray:
-        """Return the ids of the document's words a phrase word stands for: itself and its
-        possessive ("Group's" is "Group"), or, for a prefix, every word starting with it."""
+    def accepted(self, word: str, prefix: bool) -> tuple[np.ndarray, int]:
+        """Return the ids of the document's words a phrase word stands for (itself and its
+        possessive, "Group's" is "Group"; for a prefix, every word starting with it), and how
+        many tokens are one of them."""
         key = (word, prefix)
-        ids = self._accepted.get(key)
-        if ids is None:
+        found = self._accepted.get(key)
+        if found is None:
             forms = _starting(self._vocabulary, word) if prefix else [word, word + "'s"]
-            found = sorted(self._ids[f] for f in forms if f in self._ids)
-            ids = self._accepted[key] = _array(found)
-        return ids
+            ids = _array(sorted(self._ids[f] for f in forms if f in self._ids))
+            found = self._accepted[key] = (ids, int(self._counts[ids].sum()))
+        return found
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Return the token positions of any of the word ids, in text order."""
@@ -266,9 +267,6 @@ class DocIndex:
             return order[bounds[ids[0]]:bounds[ids[0] + 1]]
         return np.sort(np.concatenate([order[bounds[i]:bounds[i + 1]] for i in ids]
                                       or [_array()]))
-
-    def _frequency(self, ids: np.ndarray) -> int:
-        return int(self._counts[ids].sum())
 
     def _joined_occurrences(self, word: str, prefix: bool) -> list[int]:
         """Return the tokens i where token i + token i+1, joined, are the word."""
@@ -329,13 +327,31 @@ class DocIndex:
 
     def phrase(self, plan: PhrasePlan) -> Matches:
         """Return every match of a phrase, found from its rarest word outwards."""
-        words, size = plan.words, len(plan.words)
-        accepted = [self.accepted(*w) for w in words]
-        rank = sorted(range(size), key=lambda k: (self._frequency(accepted[k]), k))
-        anchor = rank[0]
-        # Plain tokens, a whole array at a time: first[j] is where a candidate match begins.
+        accepted = [self.accepted(*w) for w in plan.words]
+        rank = sorted(range(len(accepted)), key=lambda k: (accepted[k][1], k))
+        if accepted[rank[0]][1]:
+            starts, ends = self._plain_matches(plan, [ids for ids, _ in accepted], rank)
+        else:  # a word of the phrase is nowhere in the draft, unless split at a line end
+            starts = ends = _array()
+        if self.joined:  # words split at a line end: checked one by one near each split
+            more = self._near_joins(plan, rank[0])
+            if more:
+                starts = np.concatenate((starts, _array(m[0] for m in more)))
+                ends = np.concatenate((ends, _array(m[1] for m in more)))
+        if plan.lead or plan.trail:
+            keep = [self._punctuation_fits(plan, s, e)
+                    for s, e in zip(starts.tolist(), ends.tolist())]
+            starts, ends = starts[keep], ends[keep]
+        return Matches.of(starts, ends)
+
+    def _plain_matches(self, plan: PhrasePlan, accepted: list[np.ndarray],
+                       rank: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the starts and ends of the matches made of whole tokens, checked a whole array
+        at a time from the rarest word's positions: first[j] is where a candidate begins."""
+        size, anchor = len(accepted), rank[0]
         first = self.positions(accepted[anchor]) - anchor
-        first = first[(first >= 0) & (first <= self.size - size)]
+        if size > 1:
+            first = first[(first >= 0) & (first <= self.size - size)]
         for k in rank[1:]:
             found = self.ids[first + k]
             ids = accepted[k]
@@ -345,33 +361,22 @@ class DocIndex:
                 first = first[self.plain_gaps[first + k]]
             else:
                 first = first[self.gaps[first + k] == self._gap_ids.get(gap, -1)]
-        last = first + size - 1
-        first = first[self.sentences[first] == self.sentences[last]]  # never across sentences
-        starts, ends = self.starts[first], self.ends[first + size - 1]
-        if self.joined:  # words split at a line end: checked one by one near each split
-            more = self._near_joins(plan, anchor)
-            starts = np.concatenate((starts, _array(m[0] for m in more)))
-            ends = np.concatenate((ends, _array(m[1] for m in more)))
-        if plan.lead or plan.trail:
-            keep = [self._punctuation_fits(plan, s, e)
-                    for s, e in zip(starts.tolist(), ends.tolist())]
-            starts, ends = starts[keep], ends[keep]
-        return Matches.of(starts, ends)
+        if size > 1:  # never across sentences
+            first = first[self.sentences[first] == self.sentences[first + size - 1]]
+        return self.starts[first], self.ends[first + size - 1]
 
     def _near_joins(self, plan: PhrasePlan, anchor: int) -> list[Match]:
         """Return the matches that involve, or may involve, a word joined across a line end."""
         word, prefix = plan.words[anchor]
         size = len(plan.words)
-        plain = self.positions(self.accepted(word, prefix))
-        joins = self._joined_starts
-        if size > 1:  # plain anchors within reach of a join: another word may be the joined one
+        candidates = [(i, i + 1) for i in self._joined_occurrences(word, prefix)]
+        ids, count = self.accepted(word, prefix)
+        if size > 1 and count:  # anchors within reach of a join: another word may be joined
+            plain, joins = self.positions(ids), self._joined_starts
             k = np.searchsorted(joins, plain - size - 1)
             near = plain[(k < len(joins)) & (joins[np.minimum(k, len(joins) - 1)]
                                               <= plain + size + 1)]
-        else:
-            near = plain[:0]
-        candidates = [(i, i) for i in near.tolist()]
-        candidates += [(i, i + 1) for i in self._joined_occurrences(word, prefix)]
+            candidates += [(i, i) for i in near.tolist()]
         out = []
         for first, last in candidates:
             first = self._extend_left(first, plan, anchor)

@@ -8,6 +8,8 @@ or outside the scope asked for.
 
 from __future__ import annotations
 
+import functools
+
 from checker import expr as ex
 from checker.builtins import BUILTINS, negations
 from checker.compiler import CompiledRule
@@ -300,12 +302,16 @@ def _quote(ev: Evaluator, span: tuple[int, int], limit: int = 120) -> str:
 
 
 def _notes(ev: Evaluator, check: ex.Node) -> tuple[str, ...]:
-    notes = []
-    for node in _walk(check):
-        if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE \
-                and not ev.value(node):
-            notes.append(f"{node.text} names no part of this draft")
+    notes = [f"{node.text} names no part of this draft"
+             for node in _scopes(check) if not ev.value(node)]
     return tuple(dict.fromkeys(notes))
+
+
+@functools.cache
+def _scopes(check: ex.Node) -> tuple[ex.Call, ...]:
+    """Return the scope calls of a check (walked once per check, not once per draft)."""
+    return tuple(node for node in _walk(check)
+                 if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE)
 
 
 def _explain(ev: Evaluator, node: ex.Node, depth: int = 0):
