@@ -7,9 +7,7 @@ before any draft is read) -> read each draft once -> evaluate every rule set on 
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -152,6 +150,9 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
     options = {"explain": explain, "original": original, "with_text": with_text}
     outcomes: list[DraftResult | DraftcheckError | None] = [None] * len(paths)
     if jobs > 1 and len(paths) > 1:
+        import multiprocessing  # only batches of drafts need processes
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         context = multiprocessing.get_context("fork" if "fork" in
                                               multiprocessing.get_all_start_methods() else None)
         with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,

@@ -7,17 +7,14 @@ so a new input format is one reader plus one line in `READERS`.
 from __future__ import annotations
 
 import codecs
+import importlib
 import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import charset_normalizer
-
 from checker.document import Document, Source, build_document, make_source
 from checker.errors import DraftError
-from checker.readers_docx import read_docx
-from checker.readers_pdf import read_pdf
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -71,11 +68,20 @@ def read_markdown(path: str, raw: bytes, *, original: bool = False) -> Source:
 
 # A reader takes the shown path, the raw bytes and `original` (read a .docx as it was before its
 # tracked changes; formats without tracked changes ignore it) and returns a Source.
+def _imported(module: str, name: str) -> Callable[..., Source]:
+    """A reader imported when first used: .docx and .pdf need libraries a .txt draft does not,
+    and every check starts faster without them."""
+    def read(path: str, raw: bytes, *, original: bool = False) -> Source:
+        reader = getattr(importlib.import_module(module), name)
+        return reader(path, raw, original=original)  # type: ignore[no-any-return]
+    return read
+
+
 READERS: dict[str, Callable[..., Source]] = {
     ".txt": read_text,
     ".md": read_markdown,
-    ".docx": read_docx,
-    ".pdf": read_pdf,
+    ".docx": _imported("checker.readers_docx", "read_docx"),
+    ".pdf": _imported("checker.readers_pdf", "read_pdf"),
 }
 
 
@@ -134,6 +140,8 @@ def _decode_legacy(path: str, raw: bytes, utf8_error: UnicodeDecodeError) -> str
     # Drafts that are not UTF-8 are mostly Windows-1252 (Word's "plain text"); detection alone
     # guesses wrong on short texts ("Côte d’Ivoire" comes back as cp1125), so try it first: it is
     # only accepted if charset-normalizer finds the result coherent.
+    import charset_normalizer  # only for the rare draft that is not UTF-8
+
     western = charset_normalizer.from_bytes(raw, cp_isolation=["cp1252"]).best()
     if western is not None:
         return str(western)
