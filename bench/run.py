@@ -14,6 +14,7 @@ ratios are taken between medians of this one run. Deterministic inputs, no netwo
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import hashlib
 import json
@@ -486,6 +487,9 @@ def main(argv: list[str] | None = None) -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         workdir = workdir.resolve()
         runner = Runner(workdir, args.timeout)  # first, while this process is still small
+        # Byte-compile the checker as `pip install` does: otherwise, with PYTHONDONTWRITEBYTECODE
+        # set (as on the machines we measure), every run would compile it from source again.
+        compileall.compile_dir(ROOT / "checker", quiet=1)
         try:
             log(f"generating inputs in {workdir} ...")
             inputs = prepare(workdir, sizes, counts, args.seed)
