@@ -26,6 +26,14 @@ _WHAT = {Type.PATTERN: "a pattern", Type.NUMBER: "a number", Type.BOOL: "a condi
 class CompiledRule:
     rule: Rule
     check: ex.Node | None  # a condition; None for `check: manual`
+    scopes: tuple[ex.Call, ...] = ()  # its section()/paragraphs() calls, named when empty
+
+
+def _compiled_rule(rule: Rule, check: ex.Node | None) -> CompiledRule:
+    scopes = () if check is None else tuple(
+        node for node in ex.walk(check)
+        if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE)
+    return CompiledRule(rule, check, scopes)
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ def compile_ruleset(ruleset: RuleSet) -> CompiledRuleSet:
     compiler = _Compiler(ruleset)
     for name in ruleset.terms:
         compiler.term(name)
-    rules = tuple(CompiledRule(rule, compiler.rule_check(rule)) for rule in ruleset.rules)
+    rules = tuple(_compiled_rule(rule, compiler.rule_check(rule)) for rule in ruleset.rules)
     if compiler.problems:
         raise RuleError(sorted(compiler.problems, key=lambda p: (p.path, p.line, p.column)))
     return CompiledRuleSet(ruleset, rules)

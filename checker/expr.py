@@ -7,6 +7,7 @@ once per document.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -181,3 +182,16 @@ def children(node: Node) -> tuple[Node, ...]:
         case TermRef(body=b):
             return (b,)
     return ()
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Yield each distinct node once, parents first: terms make a check a graph, which unrolled
+    can be exponentially large (a term used twice in a term used twice ...)."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            yield node
+            stack.extend(reversed(children(node)))

@@ -880,7 +880,7 @@ def restricts(pattern: ex.Node, key: Hashable, keys: Keys) -> bool:
 def subject_patterns(check: ex.Node, keys: Keys) -> Iterator[ex.Node]:
     """Yield P for each guard `count(P) >= k (k >= 2) or ...same_paragraph(..., P)...`: the
     demand applies to a draft about P, or to the part of it next to P."""
-    for node in _walk(check):
+    for node in ex.walk(check):
         if not isinstance(node, ex.Or):
             continue
         parts = list(_disjuncts(node))
@@ -891,12 +891,6 @@ def subject_patterns(check: ex.Node, keys: Keys) -> Iterator[ex.Node]:
             key = keys.pattern(pattern)
             if any(_colocated(other, key, keys) for j, other in enumerate(parts) if j != i):
                 yield pattern
-
-
-def _walk(node: ex.Node) -> Iterator[ex.Node]:
-    yield node
-    for child in ex.children(node):
-        yield from _walk(child)
 
 
 def _disjuncts(node: ex.Node) -> Iterator[ex.Node]:

@@ -8,8 +8,6 @@ or outside the scope asked for.
 
 from __future__ import annotations
 
-import functools
-
 from checker import expr as ex
 from checker.builtins import BUILTINS, negations
 from checker.compiler import CompiledRule
@@ -43,7 +41,7 @@ def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Ve
     # failures are explained, never allowed to change the verdict.
     lines = tuple(_explain(evaluator, rule.check)) if explain else ()
     return Verdict(**base, status=Status.MET if met else Status.UNMET, why=why,
-                   evidence=evidence, explanation=lines, notes=_notes(evaluator, rule.check))
+                   evidence=evidence, explanation=lines, notes=_notes(evaluator, rule.scopes))
 
 
 # -- the deciding part ------------------------------------------------------------------------
@@ -142,7 +140,7 @@ def _render(node: ex.Node, depth: int, alternatives: int) -> str:
 
 def _counted_sites(ev: Evaluator, node: ex.Compare) -> str:
     """Say where the first counted pattern with matches was found: "PoA in ¶33: "...""."""
-    for counted in _walk(node):
+    for counted in ex.walk(node):
         if isinstance(counted, ex.Call) and counted.func == "count":
             matches = ev.value(counted.args[0])
             if matches:
@@ -222,7 +220,7 @@ def _evidence(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> tuple[Eviden
 
 def _leaf_matches(ev: Evaluator, node: ex.Node) -> list[Matches]:
     if isinstance(node, ex.Compare):
-        return [ev.value(n.args[0]) for n in _walk(node)
+        return [ev.value(n.args[0]) for n in ex.walk(node)
                 if isinstance(n, ex.Call) and n.func == "count"]
     pattern = node.args[0] if isinstance(node, ex.Call) and node.func == "mentions" else node
     matches = ev.value(pattern)
@@ -230,17 +228,6 @@ def _leaf_matches(ev: Evaluator, node: ex.Node) -> list[Matches]:
         return [matches]
     miss = _near_miss(ev, pattern)
     return [miss[1]] if miss else []
-
-
-def _walk(node: ex.Node, seen: set[int] | None = None):
-    """Yield each distinct node once: terms make a check a graph, which unrolled can be huge."""
-    seen = set() if seen is None else seen
-    if id(node) in seen:
-        return
-    seen.add(id(node))
-    yield node
-    for child in ex.children(node):
-        yield from _walk(child, seen)
 
 
 def evidence_at(ev: Evaluator, span: tuple[int, int]) -> Evidence:
@@ -301,17 +288,9 @@ def _quote(ev: Evaluator, span: tuple[int, int], limit: int = 120) -> str:
 # -- notes and explanations -------------------------------------------------------------------
 
 
-def _notes(ev: Evaluator, check: ex.Node) -> tuple[str, ...]:
-    notes = [f"{node.text} names no part of this draft"
-             for node in _scopes(check) if not ev.value(node)]
+def _notes(ev: Evaluator, scopes: tuple[ex.Call, ...]) -> tuple[str, ...]:
+    notes = [f"{node.text} names no part of this draft" for node in scopes if not ev.value(node)]
     return tuple(dict.fromkeys(notes))
-
-
-@functools.cache
-def _scopes(check: ex.Node) -> tuple[ex.Call, ...]:
-    """Return the scope calls of a check (walked once per check, not once per draft)."""
-    return tuple(node for node in _walk(check)
-                 if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE)
 
 
 def _explain(ev: Evaluator, node: ex.Node, depth: int = 0):

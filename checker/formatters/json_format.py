@@ -12,6 +12,7 @@ from checker.report import Report
 # here, two spaces a level, and everything else (an evidence item, a list of notes) is written
 # by the C encoder on one line: as readable, and diffs show which piece of evidence changed.
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+_KEYS: dict[str, str] = {}  # "why" -> '"why": ', encoded once
 
 
 def render(report: Report, *, color: bool = False) -> str:
@@ -22,7 +23,8 @@ def render(report: Report, *, color: bool = False) -> str:
 def _layout(value: Any, depth: int) -> str:
     if isinstance(value, dict):
         nested = any(isinstance(v, (dict, list)) and v for v in value.values())
-        items = [(_ONE_LINE.encode(k) + ": ", v) for k, v in value.items()]
+        items = [(_KEYS.get(k) or _KEYS.setdefault(k, _ONE_LINE.encode(k) + ": "), v)
+                 for k, v in value.items()]
         brackets = "{}"
     elif isinstance(value, list):
         nested = any(isinstance(v, (dict, list)) for v in value)
