@@ -12,6 +12,8 @@ import difflib
 import functools
 import json
 import re
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import Enum
 from importlib import resources
@@ -50,12 +52,41 @@ class Severity(str, Enum):
         return list(Severity).index(self)
 
 
+class Positions:
+    """The (line, column) of each character of an expression, as two compact arrays: compiled
+    rule sets are cached, and a tuple of pairs per character was most of a cached file."""
+
+    __slots__ = ("columns", "lines")
+
+    def __init__(self, pairs: Iterable[tuple[int, int]]) -> None:
+        pairs = list(pairs)
+        self.lines = array("i", [line for line, _ in pairs])
+        self.columns = array("i", [column for _, column in pairs])
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        return self.lines[i], self.columns[i]
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return zip(self.lines, self.columns)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Positions):
+            return NotImplemented
+        return self.lines == other.lines and self.columns == other.columns
+
+    def __hash__(self) -> int:
+        return hash((self.lines.tobytes(), self.columns.tobytes()))
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where an expression stands in its file: the (line, column) of each of its characters."""
 
     path: str
-    positions: tuple[tuple[int, int], ...]  # one per character, plus one past the end
+    positions: Positions  # one per character, plus one past the end
     lines: tuple[str, ...]  # the file's lines, for the caret display
 
     def problem(self, message: str, offset: int) -> Problem:
@@ -140,7 +171,7 @@ class _File:
         for offset in offsets:
             line = bisect.bisect_right(self.line_starts, offset) - 1
             positions.append((line + 1, offset - self.line_starts[line] + 1))
-        return Origin(self.shown, tuple(positions), self.lines)
+        return Origin(self.shown, Positions(positions), self.lines)
 
 
 def _read_bounded(path: Path, shown: str) -> bytes:
@@ -543,8 +574,9 @@ def _expression(file: _File, container: Any, key: Any) -> Expression:
         # `GFCE: "GFCE"` means the phrase GFCE: keep the quotes the YAML author wrote.
         text = '"' + value + '"'
         first, last = origin.positions[0], origin.positions[-1]
-        origin = Origin(origin.path, ((first[0], max(1, first[1] - 1)), *origin.positions,
-                                      (last[0], last[1] + 1)), origin.lines)
+        origin = Origin(origin.path, Positions(((first[0], max(1, first[1] - 1)),
+                                                *origin.positions, (last[0], last[1] + 1))),
+                        origin.lines)
         return Expression(text, origin)
     return Expression(value, origin)
 
