@@ -333,16 +333,18 @@ class DocIndex:
             starts, ends = self._plain_matches(plan, [ids for ids, _ in accepted], rank)
         else:  # a word of the phrase is nowhere in the draft, unless split at a line end
             starts = ends = _array()
-        if self.joined:  # words split at a line end: checked one by one near each split
+        found = Matches(starts, ends)  # one match per first token: in order, distinct
+        # A word split at a line end ("develop-\nment") that is one of the phrase's words: the
+        # candidates near each split are checked one by one.
+        if self.joined and any(self._joined_occurrences(*w) for w in plan.words):
             more = self._near_joins(plan, rank[0])
             if more:
-                starts = np.concatenate((starts, _array(m[0] for m in more)))
-                ends = np.concatenate((ends, _array(m[1] for m in more)))
+                found = Matches.of(np.concatenate((starts, _array(m[0] for m in more))),
+                                   np.concatenate((ends, _array(m[1] for m in more))))
         if plan.lead or plan.trail:
-            keep = [self._punctuation_fits(plan, s, e)
-                    for s, e in zip(starts.tolist(), ends.tolist())]
-            starts, ends = starts[keep], ends[keep]
-        return Matches.of(starts, ends)
+            found = found.select(np.array([self._punctuation_fits(plan, s, e) for s, e in found],
+                                          dtype=bool))
+        return found
 
     def _plain_matches(self, plan: PhrasePlan, accepted: list[np.ndarray],
                        rank: list[int]) -> tuple[np.ndarray, np.ndarray]:
