@@ -422,7 +422,7 @@ class DocIndex:
             self._utf8 = _Utf8(self.text)
         utf8 = self._utf8
         spans = [m.span() for m in compiled.finditer(utf8.data)]
-        if not utf8.ascii:
+        if not utf8.ascii:  # (an empty match, or `\C`, may fall inside a character)
             spans = [(utf8.char_offset(start), utf8.char_offset(end)) for start, end in spans]
         return Matches.from_spans(span for span in spans if span[1] > span[0])
 
@@ -457,7 +457,7 @@ class _Utf8:
             extra += size - len(m[0])
 
     def char_offset(self, byte: int) -> int:
-        """Return the character offset of a byte offset (at a character boundary)."""
+        """Return the character offset of a byte offset; inside a character, of that character."""
         k = bisect.bisect_right(self._byte_starts, byte) - 1
         if k < 0:
             return byte
@@ -465,7 +465,10 @@ class _Utf8:
         if byte >= byte_end:
             return char_start + len(run) + (byte - byte_end)
         encoded = run.encode("utf-8", "surrogatepass")[:byte - byte_start]
-        return char_start + len(encoded.decode("utf-8", "surrogatepass"))
+        try:
+            return char_start + len(encoded.decode("utf-8", "surrogatepass"))
+        except UnicodeDecodeError as cut:  # inside a character: count the whole ones before it
+            return char_start + len(encoded[:cut.start].decode("utf-8", "surrogatepass"))
 
 
 def _lowercase(text: str) -> str:

@@ -239,7 +239,7 @@ mixed_text = st.lists(st.sampled_from(["a", "b", "ab", " ", "\n", "é", "’", "
 
 @settings(max_examples=150, deadline=None)
 @given(text=mixed_text, pattern=st.sampled_from(["a+", "b", "ab|é", r"\pL+", r"[^ab]", "€ ?1",
-                                                  r"\d+\.?", "(?i)AB"]))
+                                                  r"\d+\.?", "(?i)AB", "x*", "(?:ab)?"]))
 def test_regex_matches_are_character_offsets(text, pattern):
     # RE2 scans the UTF-8 bytes; each match must come back as the same character span that
     # Python's re finds (the patterns mean the same in both), so evidence points at the words.
@@ -249,3 +249,16 @@ def test_regex_matches_are_character_offsets(text, pattern):
     python = re.compile(pattern.replace(r"\pL", "[^\\W\\d_]"))
     expected = tuple(m.span() for m in python.finditer(document.text) if m.end() > m.start())
     assert DocIndex(document).regex(pattern, ignore_case=False) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=mixed_text, pattern=st.sampled_from([r"\B", r"\C", r"\C\C", r"(?:a\C)?", "é*"]))
+@example(text="Résolution 75/240.", pattern=r"(?:75\/240)?")
+def test_regex_matching_inside_characters_never_crashes(text, pattern):
+    # RE2 steps one byte after an empty match, and \C matches one byte: such matches may start
+    # or end inside a character; they are taken to the character's start, never a crash.
+    from checker.matching import DocIndex
+
+    document = parse_document(text)
+    for start, end in DocIndex(document).regex(pattern, ignore_case=False):
+        assert 0 <= start < end <= len(document.text)
