@@ -215,6 +215,7 @@ class DocIndex:
         self._joined_vocabulary = sorted(self._joined_words)
         self._joined_starts = _array(sorted(self.joined))
         self._accepted: dict[tuple[str, bool], tuple[np.ndarray, int]] = {}
+        self._joined_cache: dict[tuple[str, bool], list[int]] = {}
         self._utf8: _Utf8 | None = None
 
     @functools.cached_property
@@ -270,8 +271,13 @@ class DocIndex:
 
     def _joined_occurrences(self, word: str, prefix: bool) -> list[int]:
         """Return the tokens i where token i + token i+1, joined, are the word."""
-        forms = _starting(self._joined_vocabulary, word) if prefix else [word]
-        return sorted(i for form in forms for i in self._joined_words.get(form, ()))
+        key = (word, prefix)
+        found = self._joined_cache.get(key)
+        if found is None:
+            forms = _starting(self._joined_vocabulary, word) if prefix else [word]
+            found = self._joined_cache[key] = sorted(
+                i for form in forms for i in self._joined_words.get(form, ()))
+        return found
 
     def _word_at(self, i: int, word: str, prefix: bool) -> int:
         """Return the last token of `word` starting at token i, or -1."""

@@ -22,18 +22,27 @@ def render(report: Report, *, color: bool = False) -> str:
 
 def _layout(value: Any, depth: int) -> str:
     if isinstance(value, dict):
-        nested = any(isinstance(v, (dict, list)) and v for v in value.values())
-        items = [(_KEYS.get(k) or _KEYS.setdefault(k, _ONE_LINE.encode(k) + ": "), v)
-                 for k, v in value.items()]
-        brackets = "{}"
+        inside = value.values()
     elif isinstance(value, list):
-        nested = any(isinstance(v, (dict, list)) for v in value)
-        items = [("", v) for v in value]
-        brackets = "[]"
+        inside = value
     else:
-        nested = False
-    if not nested:
+        return _ONE_LINE.encode(value)
+    for v in inside:
+        if v and isinstance(v, (dict, list)):
+            break
+    else:  # only plain values inside: one line
         return _ONE_LINE.encode(value)
     inner = "  " * (depth + 1)
-    lines = ",\n".join(inner + key + _layout(v, depth + 1) for key, v in items)
-    return f"{brackets[0]}\n{lines}\n{'  ' * depth}{brackets[1]}"
+    if isinstance(value, dict):  # (the report's keys are all strings)
+        lines = [inner + (_KEYS.get(k) or _key(k)) + _layout(v, depth + 1)
+                 for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        lines = [inner + _layout(v, depth + 1) for v in value]
+        opening, closing = "[", "]"
+    return opening + "\n" + ",\n".join(lines) + "\n" + "  " * depth + closing
+
+
+def _key(key: str) -> str:
+    _KEYS[key] = _ONE_LINE.encode(key) + ": "
+    return _KEYS[key]
