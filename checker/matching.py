@@ -182,25 +182,17 @@ class DocIndex:
         self.text = document.text
         self.lower = _lowercase(self.text)
         parts = _WORD_SPLIT.split(self.lower)  # gap, word, gap, word, ..., gap
-        n = len(parts) // 2
+        n = self.size = len(parts) // 2
         offsets = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)).cumsum()
         self.starts = offsets[0:2 * n:2]  # a word starts where the gap before it ends
         self.ends = offsets[1:2 * n:2]
-        self.size = n
-        words = parts[1::2]
-        self._ids = {word: i for i, word in enumerate(dict.fromkeys(words))}
-        self.ids = np.fromiter(map(self._ids.__getitem__, words), dtype=np.int32, count=n)
-        del words
-        gaps = parts[2:2 * n:2]  # gaps[i] lies between word i and word i + 1
+        self._ids, self.ids = _numbered(parts[1::2])
+        # gaps[i] lies between word i and word i + 1; phrases compare it without white space
+        keys = {gap: _gap_key(gap) for gap in dict.fromkeys(parts[2:2 * n:2])}
+        self._gap_ids, self.gaps = _numbered(parts[2:2 * n:2], keys)
         del parts
-        self._gap_ids = {_gap_key(gap): 0 for gap in dict.fromkeys(gaps)}
-        for i, key in enumerate(self._gap_ids):
-            self._gap_ids[key] = i
-        gap_id = {gap: self._gap_ids[_gap_key(gap)] for gap in dict.fromkeys(gaps)}
-        self.gaps = np.fromiter(map(gap_id.__getitem__, gaps), dtype=np.int32, count=len(gaps))
         plain = [i for key, i in self._gap_ids.items() if key.strip("-") == ""]
         self.plain_gaps = member(self.gaps, _array(plain))  # only spaces, line breaks, hyphens
-        del gaps
         self._sentence_starts = np.array(document.sentence_starts, dtype=np.int64)
         self._sentence_ends = np.array([s.end for s in document.sentences], dtype=np.int64)
         self.sentences = self.sentences_of(self.starts)
@@ -489,6 +481,19 @@ def _same_word(token: str, word: str, prefix: bool, stem: bool = True) -> bool:
     if prefix:
         return token.startswith(word)
     return token == word or (stem and token.endswith("'s") and token[:-2] == word)
+
+
+def _numbered(items: list[str],
+              keys: dict[str, str] | None = None) -> tuple[dict[str, int], np.ndarray]:
+    """Number the distinct items (or their keys) in order of appearance; return the numbers
+    and, as an array, the number of each item."""
+    if keys is None:
+        numbers = {item: i for i, item in enumerate(dict.fromkeys(items))}
+        of_item = numbers
+    else:
+        numbers = {key: i for i, key in enumerate(dict.fromkeys(keys.values()))}
+        of_item = {item: numbers[key] for item, key in keys.items()}
+    return numbers, np.fromiter(map(of_item.__getitem__, items), dtype=np.int32, count=len(items))
 
 
 def _gap_key(gap: str) -> str:
