@@ -1,5 +1,5 @@
 """`python -m checker` runs the draftcheck command line."""
 
-from checker.cli import main
+from checker.cli import run
 
-main()
+run()
