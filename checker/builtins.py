@@ -15,17 +15,16 @@ import numpy as np
 
 from checker.document import merge_ranges
 from checker.expr import Type
-from checker.matching import (
+from checker.matches import (
     NO_MATCH,
-    DocIndex,
     Matches,
     count_non_overlapping,
     distinct,
-    has_break,
     inside,
     member,
     merge,
 )
+from checker.matching import DocIndex, has_break
 
 Scope = tuple[tuple[int, int], ...]
 

@@ -13,7 +13,8 @@ from checker import expr as ex
 from checker.builtins import BUILTINS, NEGATION_SUFFIX, within
 from checker.document import Document
 from checker.expr import Type
-from checker.matching import DocIndex, merge, plan_phrase
+from checker.matches import merge
+from checker.matching import DocIndex, plan_phrase
 
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,

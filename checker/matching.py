@@ -5,7 +5,7 @@ the sentence of each word, all held in numpy arrays; a phrase is found from the 
 rarest word, checked against the other words, the gaps and the sentences a whole array at a time,
 so its cost is the number of times that word occurs, not the length of the draft. Regexes run on
 RE2 (linear time) over the normalised text. A match is a (start, end) pair of character offsets
-into `Document.text`; a pattern's value is `Matches`, its distinct matches in text order.
+into `Document.text`; a pattern's value is `Matches` (checker.matches), its matches in text order.
 """
 
 from __future__ import annotations
@@ -13,16 +13,13 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import overload
 
 import numpy as np
 import re2
 
 from checker.document import Document, normalize
-
-Match = tuple[int, int]
+from checker.matches import Match, Matches, int_array, member, spans_array
 
 # A word: letters and digits, with inner apostrophes kept ("didn't", "Group's").
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -88,86 +85,6 @@ def plan_phrase(value: str) -> PhrasePlan:
     return PhrasePlan(tuple(words), tuple(gaps), lead, _WHITESPACE.sub("", trail))
 
 
-class Matches:
-    """A pattern's matches: distinct (start, end) spans in text order (by start, then end).
-
-    Held as two integer arrays, 16 bytes a match (a tuple of tuples takes about 120), so that the
-    matches of every sub-expression of thousands of rules can stay cached while a draft is
-    checked. Iterating and indexing give plain (start, end) tuples.
-    """
-
-    __slots__ = ("ends", "starts")
-
-    def __init__(self, starts: np.ndarray, ends: np.ndarray) -> None:
-        self.starts = starts  # already in order and distinct: use `Matches.of` otherwise
-        self.ends = ends
-
-    @classmethod
-    def of(cls, starts: np.ndarray, ends: np.ndarray) -> Matches:
-        """Return the matches of spans given in any order, duplicates removed."""
-        if len(starts) > 1:
-            order = np.lexsort((ends, starts))
-            starts, ends = starts[order], ends[order]
-            fresh = np.empty(len(starts), dtype=bool)
-            fresh[0] = True
-            np.not_equal(starts[1:], starts[:-1], out=fresh[1:])
-            fresh[1:] |= ends[1:] != ends[:-1]
-            if not fresh.all():
-                starts, ends = starts[fresh], ends[fresh]
-        return cls(starts, ends)
-
-    @classmethod
-    def from_spans(cls, spans: Iterable[Match]) -> Matches:
-        """Return the matches of (start, end) pairs given in any order."""
-        pairs = np.array(list(spans), dtype=np.int64).reshape(-1, 2)
-        return cls.of(pairs[:, 0], pairs[:, 1])
-
-    def select(self, keep: np.ndarray) -> Matches:
-        """Return the matches where a boolean array is true."""
-        return Matches(self.starts[keep], self.ends[keep])
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-    def __bool__(self) -> bool:
-        return len(self.starts) > 0
-
-    def __iter__(self) -> Iterator[Match]:
-        for i in range(0, len(self.starts), 1024):  # in slices: callers often stop early
-            yield from zip(self.starts[i:i + 1024].tolist(), self.ends[i:i + 1024].tolist())
-
-    @overload
-    def __getitem__(self, i: int) -> Match: ...
-    @overload
-    def __getitem__(self, i: slice) -> Matches: ...
-
-    def __getitem__(self, i: int | slice) -> Match | Matches:
-        if isinstance(i, slice):
-            return Matches(self.starts[i], self.ends[i])
-        return int(self.starts[i]), int(self.ends[i])
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Matches):
-            return (np.array_equal(self.starts, other.starts)
-                    and np.array_equal(self.ends, other.ends))
-        if isinstance(other, tuple):
-            return tuple(self) == other
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        shown = ", ".join(map(str, self[:4]))
-        return f"Matches([{shown}{', ...' if len(self) > 4 else ''}], {len(self)} in all)"
-
-
-def _array(values: Iterable[int] = ()) -> np.ndarray:
-    return np.fromiter(values, dtype=np.int64)
-
-
-NO_MATCH = Matches(_array(), _array())
-
-
 class DocIndex:
     """Tokens of one document as arrays, with an inverted word index.
 
@@ -192,7 +109,7 @@ class DocIndex:
         self._gap_ids, self.gaps = _numbered(parts[2:2 * n:2], keys)
         del parts
         plain = [i for key, i in self._gap_ids.items() if key.strip("-") == ""]
-        self.plain_gaps = member(self.gaps, _array(plain))  # only spaces, line breaks, hyphens
+        self.plain_gaps = member(self.gaps, int_array(plain))  # only spaces, line breaks, hyphens
         self._sentence_starts = np.array(document.sentence_starts, dtype=np.int64)
         self._sentence_ends = np.array([s.end for s in document.sentences], dtype=np.int64)
         self.sentences = self.sentences_of(self.starts)
@@ -205,7 +122,7 @@ class DocIndex:
         for i, word in self.joined.items():
             self._joined_words.setdefault(word, []).append(i)
         self._joined_vocabulary = sorted(self._joined_words)
-        self._joined_starts = _array(sorted(self.joined))
+        self._joined_starts = int_array(sorted(self.joined))
         self._accepted: dict[tuple[str, bool], tuple[np.ndarray, int]] = {}
         self._joined_cache: dict[tuple[str, bool], list[int]] = {}
         self._utf8: _Utf8 | None = None
@@ -218,7 +135,7 @@ class DocIndex:
     @functools.cached_property
     def paragraph_numbers(self) -> np.ndarray:
         """The number of every paragraph as printed, -1 for an unnumbered one."""
-        return _array(-1 if p.number is None else p.number for p in self.document.paragraphs)
+        return int_array(-1 if p.number is None else p.number for p in self.document.paragraphs)
 
     @functools.cached_property
     def bracket_spans(self) -> np.ndarray:
@@ -249,7 +166,7 @@ class DocIndex:
         found = self._accepted.get(key)
         if found is None:
             forms = _starting(self._vocabulary, word) if prefix else [word, word + "'s"]
-            ids = _array(sorted(self._ids[f] for f in forms if f in self._ids))
+            ids = int_array(sorted(self._ids[f] for f in forms if f in self._ids))
             found = self._accepted[key] = (ids, int(self._counts[ids].sum()))
         return found
 
@@ -259,7 +176,7 @@ class DocIndex:
         if len(ids) == 1:
             return order[bounds[ids[0]]:bounds[ids[0] + 1]]
         return np.sort(np.concatenate([order[bounds[i]:bounds[i + 1]] for i in ids]
-                                      or [_array()]))
+                                      or [int_array()]))
 
     def _joined_occurrences(self, word: str, prefix: bool) -> list[int]:
         """Return the tokens i where token i + token i+1, joined, are the word."""
@@ -330,15 +247,15 @@ class DocIndex:
         if accepted[rank[0]][1]:
             starts, ends = self._plain_matches(plan, [ids for ids, _ in accepted], rank)
         else:  # a word of the phrase is nowhere in the draft, unless split at a line end
-            starts = ends = _array()
+            starts = ends = int_array()
         found = Matches(starts, ends)  # one match per first token: in order, distinct
         # A word split at a line end ("develop-\nment") that is one of the phrase's words: the
         # candidates near each split are checked one by one.
         if self.joined and any(self._joined_occurrences(*w) for w in plan.words):
             more = self._near_joins(plan, rank[0])
             if more:
-                found = Matches.of(np.concatenate((starts, _array(m[0] for m in more))),
-                                   np.concatenate((ends, _array(m[1] for m in more))))
+                found = Matches.of(np.concatenate((starts, int_array(m[0] for m in more))),
+                                   np.concatenate((ends, int_array(m[1] for m in more))))
         if plan.lead or plan.trail:
             found = found.select(np.array([self._punctuation_fits(plan, s, e) for s, e in found],
                                           dtype=bool))
@@ -426,7 +343,7 @@ class DocIndex:
 
     def words_ending(self, suffix: str) -> Matches:
         """Return every word ending in suffix (the "n't" negation cue)."""
-        ids = _array(i for word, i in self._ids.items() if word.endswith(suffix))
+        ids = int_array(i for word, i in self._ids.items() if word.endswith(suffix))
         tokens = self.positions(ids)
         return Matches(self.starts[tokens], self.ends[tokens])
 
@@ -506,59 +423,6 @@ def _starting(vocabulary: list[str], prefix: str) -> list[str]:
     lo = bisect.bisect_left(vocabulary, prefix)
     hi = bisect.bisect_left(vocabulary, prefix + "\U0010ffff")
     return vocabulary[lo:hi]
-
-
-def merge(*groups: Matches) -> Matches:
-    """Return the union of several match sets."""
-    groups = tuple(g for g in groups if g)
-    if len(groups) <= 1:
-        return groups[0] if groups else NO_MATCH
-    return Matches.of(np.concatenate([g.starts for g in groups]),
-                      np.concatenate([g.ends for g in groups]))
-
-
-def count_non_overlapping(matches: Matches) -> int:
-    """Return how many matches are taken left to right, skipping any that overlap one taken."""
-    starts, ends = matches.starts, matches.ends
-    if len(starts) < 2 or bool((starts[1:] >= ends[:-1]).all()):
-        return len(starts)  # no match overlaps the next: all are taken
-    taken, end = 0, -1
-    for start, stop in zip(starts.tolist(), ends.tolist()):
-        if start >= end:
-            taken += 1
-            end = stop
-    return taken
-
-
-def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """Return, for each value, whether it is in a sorted array (np.isin may import numpy.ma,
-    a sixth of the start-up time of a check)."""
-    if not len(sorted_set):
-        return np.zeros(len(values), dtype=bool)
-    i = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[i] == values
-
-
-def distinct(values: np.ndarray) -> np.ndarray:
-    """Return the distinct values, sorted."""
-    values = np.sort(values)
-    if len(values) > 1:
-        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
-    return values
-
-
-def spans_array(ranges: Iterable[tuple[int, int]]) -> np.ndarray:
-    """Return (start, end) ranges as a k x 2 integer array."""
-    return np.array(list(ranges), dtype=np.int64).reshape(-1, 2)
-
-
-def inside(matches: Matches, ranges: tuple[tuple[int, int], ...] | np.ndarray) -> np.ndarray:
-    """Return, for each match, whether it lies wholly inside one of sorted, disjoint ranges."""
-    bounds = ranges if isinstance(ranges, np.ndarray) else spans_array(ranges)
-    if not len(bounds):
-        return np.zeros(len(matches), dtype=bool)
-    i = np.searchsorted(bounds[:, 0], matches.starts, side="right") - 1
-    return (i >= 0) & (matches.ends <= bounds[np.maximum(i, 0), 1])
 
 
 def has_break(text: str) -> bool:

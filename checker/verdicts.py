@@ -13,7 +13,7 @@ from checker.builtins import BUILTINS, negations
 from checker.compiler import CompiledRule
 from checker.evaluate import EvaluationError, Evaluator
 from checker.expr import Type
-from checker.matching import Matches
+from checker.matches import Matches
 from checker.report import Evidence, Status, Verdict
 
 MAX_EVIDENCE = 5
