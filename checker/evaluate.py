@@ -32,6 +32,7 @@ class Evaluator:
         self.document = document
         self.index = DocIndex(document)
         self._cache: dict[ex.Node, Any] = {}
+        self.quotes: dict[tuple[int, int], str] = {}  # evidence sentences, clipped (verdicts)
 
     def value(self, node: ex.Node) -> Any:
         """Return the value of a node: Matches, a scope, a float or a bool."""

@@ -245,8 +245,16 @@ def evidence_at(ev: Evaluator, span: tuple[int, int]) -> Evidence:
         heading=heading.title if heading else None,
         paragraph=doc.paragraphs[paragraph].number if paragraph is not None else None,
         line=where.line, column=where.column, page=where.page,
-        text=_clip(doc.text[quote_start:quote_end]), match=_clip(doc.text[span[0]:span[1]]),
+        text=_quote_of(ev, quote_start, quote_end), match=_clip(doc.text[span[0]:span[1]]),
         start=span[0], end=span[1])
+
+
+def _quote_of(ev: Evaluator, start: int, end: int) -> str:
+    """The clipped text of a sentence, made once per draft (many rules quote one sentence)."""
+    quote = ev.quotes.get((start, end))
+    if quote is None:
+        quote = ev.quotes[start, end] = _clip(ev.document.text[start:end])
+    return quote
 
 
 def _clip(text: str) -> str:
