@@ -153,3 +153,16 @@ def test_several_rule_files_after_one_rules_option(cli, files, tmp_path) -> None
     report = run.json()
     assert [d["path"] for d in report["drafts"]] == [str(draft)]
     assert [g["group"] for g in report["drafts"][0]["groups"]] == ["test-group", "other-group"]
+
+
+def test_same_sentence_on_a_draft_of_white_space_is_unmet(tmp_path: Path) -> None:
+    # A draft with no sentence at all (white space only: rule examples can be such) has matches
+    # of a white-space regex but no sentence to hold them: unmet, not an IndexError.
+    from checker.api import check, load_rules
+    from checker.document import parse_document
+
+    rules = tmp_path / "ws.yaml"
+    rules.write_text(rule_yaml(r"mentions(same_sentence(/\s/, /\s/))"), "utf-8")
+    report = check([parse_document("   \n  ")], load_rules([str(rules)]))
+    [verdict] = report.to_dict()["drafts"][0]["groups"][0]["rules"]
+    assert verdict["status"] == "unmet"
