@@ -380,9 +380,11 @@ def run() -> None:
         main()
         status = 0
     except SystemExit as done:
-        status = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
-        if not isinstance(done.code, int | None):
+        if done.code is None or isinstance(done.code, int):
+            status = done.code or 0
+        else:  # sys.exit("message"), done as Python does it: the message, then status 1
             sys.stderr.write(f"{done.code}\n")
+            status = 1
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
             stream.flush()

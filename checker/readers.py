@@ -66,8 +66,6 @@ def read_markdown(path: str, raw: bytes, *, original: bool = False) -> Source:
     return make_source(path, raw, text, _markdown_markup(text))
 
 
-# A reader takes the shown path, the raw bytes and `original` (read a .docx as it was before its
-# tracked changes; formats without tracked changes ignore it) and returns a Source.
 def _imported(module: str, name: str) -> Callable[..., Source]:
     """A reader imported when first used: .docx and .pdf need libraries a .txt draft does not,
     and every check starts faster without them."""
@@ -77,6 +75,8 @@ def _imported(module: str, name: str) -> Callable[..., Source]:
     return read
 
 
+# A reader takes the shown path, the raw bytes and `original` (read a .docx as it was before its
+# tracked changes; formats without tracked changes ignore it) and returns a Source.
 READERS: dict[str, Callable[..., Source]] = {
     ".txt": read_text,
     ".md": read_markdown,
