@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Span:
-    """Character offsets [start, end) into the expression's source text."""
+class Span(NamedTuple):
+    """Character offsets [start, end) into the expression's source text (a tuple: compiled rule
+    sets are cached, and a tuple is a fraction of an object's cost to store and load)."""
 
     start: int
     end: int
