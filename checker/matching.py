@@ -104,10 +104,12 @@ class DocIndex:
         self.starts = offsets[0:2 * n:2]  # a word starts where the gap before it ends
         self.ends = offsets[1:2 * n:2]
         self._ids, self.ids = _numbered(parts[1::2])
-        # gaps[i] lies between word i and word i + 1; phrases compare it without white space
-        keys = {gap: _gap_key(gap) for gap in dict.fromkeys(parts[2:2 * n:2])}
-        self._gap_ids, self.gaps = _numbered(parts[2:2 * n:2], keys)
+        gaps = parts[2:2 * n:2]  # gaps[i] lies between word i and word i + 1
         del parts
+        # A phrase compares a gap without its white space: gaps are numbered by that key.
+        self._gap_ids, self.gaps = _numbered(gaps, {gap: _gap_key(gap)
+                                                    for gap in dict.fromkeys(gaps)})
+        del gaps
         plain = [i for key, i in self._gap_ids.items() if key.strip("-") == ""]
         self.plain_gaps = member(self.gaps, int_array(plain))  # only spaces, line breaks, hyphens
         self._sentence_starts = np.array(document.sentence_starts, dtype=np.int64)
