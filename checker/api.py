@@ -18,7 +18,7 @@ from checker.document import Document
 from checker.errors import DraftcheckError, Problem, RuleError, UsageError
 from checker.evaluate import Evaluator
 from checker.report import DraftResult, GroupResult, Report
-from checker.ruleset import check_unique_groups, load_ruleset
+from checker.ruleset import check_unique_groups
 from checker.verdicts import judge
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -84,16 +84,22 @@ def _compiled(file: Path) -> CompiledRuleSet:
     try:
         raw = file.read_bytes()
     except OSError:
-        return compile_ruleset(load_ruleset(file, shown))  # the loader says what is wrong
+        return _read_and_compile(file, shown)  # the loader says what is wrong
     name = f"rules-{cache.key(shown, raw)}.pickle"
     entry = cache.load(name)
     if entry is not None:
         ruleset, includes = entry
         if all(_digest(path) == digest for path, digest in includes):
             return ruleset
-    ruleset = compile_ruleset(load_ruleset(file, shown))
+    ruleset = _read_and_compile(file, shown)
     cache.store(name, (ruleset, [(p, _digest(p)) for p in ruleset.ruleset.included]))
     return ruleset
+
+
+def _read_and_compile(file: Path, shown: str) -> CompiledRuleSet:
+    from checker.rulefile import load_ruleset  # YAML is read only when the cache has no copy
+
+    return compile_ruleset(load_ruleset(file, shown))
 
 
 def _digest(path: Path) -> str | None:
