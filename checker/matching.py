@@ -68,6 +68,15 @@ class PhrasePlan:
 def plan_phrase(value: str) -> PhrasePlan:
     """Split a phrase into words and gaps; raise ValueError if it has no word to match."""
     text = normalize(value).lower()
+    plain = text.split(" ")
+    if all(plain) and "".join(plain).isalnum():  # words one space apart, the common case
+        return PhrasePlan(tuple((word, False) for word in plain), (None,) * (len(plain) - 1),
+                          "", "")
+    return _split_phrase(text)
+
+
+def _split_phrase(text: str) -> PhrasePlan:
+    """Plan a normalised, lowercased phrase: its words, and the punctuation between them."""
     found = list(_WORD.finditer(text))
     if not found:
         raise ValueError("a phrase needs at least one word (letters or digits) to match")
@@ -245,7 +254,8 @@ class DocIndex:
     def phrase(self, plan: PhrasePlan) -> Matches:
         """Return every match of a phrase, found from its rarest word outwards."""
         accepted = [self.accepted(*w) for w in plan.words]
-        rank = sorted(range(len(accepted)), key=lambda k: (accepted[k][1], k))
+        rank = [0] if len(accepted) == 1 else sorted(range(len(accepted)),
+                                                     key=lambda k: (accepted[k][1], k))
         if accepted[rank[0]][1]:
             starts, ends = self._plain_matches(plan, [ids for ids, _ in accepted], rank)
         else:  # a word of the phrase is nowhere in the draft, unless split at a line end

@@ -262,3 +262,23 @@ def test_regex_matching_inside_characters_never_crashes(text, pattern):
     document = parse_document(text)
     for start, end in DocIndex(document).regex(pattern, ignore_case=False):
         assert 0 <= start < end <= len(document.text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=st.lists(st.sampled_from(["a", "b", "é", "中", "1", "İ", "ß", " ", "  ", "'", "*",
+                                       "-", ".", "Ⅻ", "_", "\u0301", "\u00a0", "’"]),
+                      min_size=1, max_size=8).map("".join))
+def test_plain_phrases_are_planned_as_any_phrase(value):
+    # Words one space apart take a shortcut; it must plan them as the general splitter does.
+    from checker.document import normalize
+    from checker.matching import _split_phrase, plan_phrase
+
+    try:
+        planned = plan_phrase.__wrapped__(value)
+    except ValueError:
+        planned = None
+    try:
+        general = _split_phrase(normalize(value).lower())
+    except ValueError:
+        general = None
+    assert planned == general
