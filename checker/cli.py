@@ -383,9 +383,10 @@ def run() -> None:
         if done.code is None or isinstance(done.code, int):
             status = done.code or 0
         else:  # sys.exit("message"), done as Python does it: the message, then status 1
-            sys.stderr.write(f"{done.code}\n")
+            if sys.stderr is not None:
+                sys.stderr.write(f"{done.code}\n")
             status = 1
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more to say
-            stream.flush()
+    for stream in (sys.stdout, sys.stderr):  # None when started with the descriptor closed
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # a closed pipe
+            stream.flush()  # type: ignore[union-attr]
     os._exit(status)

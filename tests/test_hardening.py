@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -166,3 +168,19 @@ def test_same_sentence_on_a_draft_of_white_space_is_unmet(tmp_path: Path) -> Non
     report = check([parse_document("   \n  ")], load_rules([str(rules)]))
     [verdict] = report.to_dict()["drafts"][0]["groups"][0]["rules"]
     assert verdict["status"] == "unmet"
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-"], ids=["stdout-closed", "stderr-closed"])
+def test_a_closed_standard_stream_keeps_the_exit_code(files, tmp_path: Path, closed: str) -> None:
+    # Daemons and some CI runners start commands with a descriptor closed (Python then has
+    # sys.stdout or sys.stderr None): the report is still written and the status is the check's.
+    draft, rules = files
+    out = tmp_path / "report.json"
+    command = (f"{shlex.quote(sys.executable)} -m checker check {shlex.quote(str(draft))} "
+               f"--rules {shlex.quote(str(rules))} -o {shlex.quote(str(out))} --format json "
+               f"--fail-on never {closed}")
+    result = subprocess.run(["sh", "-c", command], cwd=ROOT, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert json.loads(out.read_text("utf-8"))["drafts"][0]["groups"]
