@@ -116,10 +116,6 @@ class Document:
     def _section_starts(self) -> list[int]:
         return [s.start for s in self.sections]
 
-    @cached_property
-    def _bracket_starts(self) -> list[int]:
-        return [start for start, _ in self.brackets]
-
     def original_offset(self, offset: int) -> int:
         """Return the offset in the original (decoded) text of a normalised offset."""
         offset = min(max(offset, 0), len(self.text))
@@ -153,11 +149,6 @@ class Document:
         # section only ends where a later heading starts.
         i = bisect_right(self._section_starts, offset) - 1
         return i if i >= 0 and offset < self.sections[i].end else None
-
-    def is_bracketed(self, start: int, end: int) -> bool:
-        """Return True if the span [start, end) lies inside one bracketed range."""
-        i = bisect_right(self._bracket_starts, start) - 1
-        return i >= 0 and end <= self.brackets[i][1]
 
 
 # ---------------------------------------------------------------------------------------------

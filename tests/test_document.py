@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from checker.document import Document, build_document, parse_document
 from checker.errors import DraftError
+from checker.matches import Matches, inside
 from checker.readers import read_document, read_markdown
 
 DRAFT = """\
@@ -229,11 +230,14 @@ def test_bracketed_text_spans_sentences_and_skips_footnotes() -> None:
     assert [doc.text[a:b] for a, b in doc.brackets] == [
         "further", "an increase in threats. Some States expressed concern."]
     concern = doc.text.index("concern")
-    assert doc.is_bracketed(concern, concern + len("concern"))
     agreed = doc.text.index("The Group agreed.")
-    assert not doc.is_bracketed(agreed, agreed + 3)
     footnote = doc.text.index("[5]") + 1
-    assert not doc.is_bracketed(footnote, footnote + 1)
+    spans = Matches.from_spans([(concern, concern + len("concern")), (agreed, agreed + 3),
+                                (footnote, footnote + 1)])
+    # bracketed()/unbracketed() ask this of every match: does it lie inside one range?
+    assert dict(zip(spans, inside(spans, doc.brackets).tolist())) == {
+        (concern, concern + len("concern")): True, (agreed, agreed + 3): False,
+        (footnote, footnote + 1): False}
 
 
 def test_nested_unclosed_and_stray_brackets() -> None:
