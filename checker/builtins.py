@@ -114,8 +114,6 @@ def _shared(found: list[np.ndarray]) -> np.ndarray:
 
 
 def _same_sentence(ix: DocIndex, *patterns: Matches) -> Matches:
-    if not ix.document.sentences:  # a draft of white space only
-        return NO_MATCH
     return ix.sentence_spans(_shared([ix.sentences_of(p.starts) for p in patterns]))
 
 

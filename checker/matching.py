@@ -19,7 +19,7 @@ import numpy as np
 import re2
 
 from checker.document import Document, normalize
-from checker.matches import Match, Matches, int_array, member, spans_array
+from checker.matches import NO_MATCH, Match, Matches, int_array, member, spans_array
 
 # A word: letters and digits, with inner apostrophes kept ("didn't", "Group's").
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -127,7 +127,6 @@ class DocIndex:
         self._order = np.argsort(self.ids, kind="stable")  # token positions grouped by word
         self._counts = np.bincount(self.ids, minlength=len(self._ids))
         self._bounds = np.concatenate(([0], self._counts.cumsum()))
-        self._vocabulary = sorted(self._ids)
         self.joined = self._joined()  # token i + token i+1, split by a hyphen at a line end
         self._joined_words: dict[str, list[int]] = {}
         for i, word in self.joined.items():
@@ -137,6 +136,11 @@ class DocIndex:
         self._accepted: dict[tuple[str, bool], tuple[np.ndarray, int]] = {}
         self._joined_cache: dict[tuple[str, bool], list[int]] = {}
         self._utf8: _Utf8 | None = None
+
+    @functools.cached_property
+    def _vocabulary(self) -> list[str]:
+        """The document's distinct words, sorted (for prefix words, "develop*")."""
+        return sorted(self._ids)
 
     @functools.cached_property
     def paragraph_spans(self) -> np.ndarray:
@@ -238,7 +242,10 @@ class DocIndex:
         return np.maximum(np.searchsorted(self._sentence_starts, offsets, side="right") - 1, 0)
 
     def sentence_spans(self, indices: np.ndarray) -> Matches:
-        """Return the spans of sentences given by index."""
+        """Return the spans of sentences given by index (none in a draft of white space only,
+        where `sentences_of` still says 0)."""
+        if not len(self._sentence_starts):
+            return NO_MATCH
         return Matches.of(self._sentence_starts[indices], self._sentence_ends[indices])
 
     def sentence_of(self, offset: int) -> int:
