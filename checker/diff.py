@@ -33,7 +33,15 @@ from checker.document import Document, parse_document
 from checker.errors import DraftcheckError, DraftError, UsageError
 from checker.formatters.markdown import escape
 from checker.readers import STDIN, read_document
-from checker.report import DraftResult, Evidence, GroupResult, Status, Verdict, format_score
+from checker.report import (
+    DraftResult,
+    Evidence,
+    GroupResult,
+    Status,
+    Verdict,
+    format_score,
+    shorten,
+)
 from checker.ruleset import Severity
 
 CONTEXT = 3  # words shown either side of an edit
@@ -589,10 +597,6 @@ def _scores(group: GroupDiff) -> str:
     return text
 
 
-def _clip(text: str, limit: int = _QUOTE) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _cites(evidence: tuple[Evidence, ...]) -> str:
     cites = dict.fromkeys(f"¶{e.paragraph}" if e.paragraph is not None else f"line {e.line}"
                           for e in evidence)
@@ -637,13 +641,12 @@ def render_text(diff: Diff, *, color: bool = False) -> str:
 def _text_edit(edit: WordEdit, color: bool) -> Text:
     """Show an edit as wdiff does: "…the PoA [-will be-]{+is+} one…" (struck and coloured)."""
     line = Text("          …" + (edit.words_before + " " if edit.words_before else ""))
+    removed, added = shorten(edit.removed, _QUOTE), shorten(edit.added, _QUOTE)
     if edit.removed:
-        line.append(_clip(edit.removed) if color else f"[-{_clip(edit.removed)}-]",
-                    style="red strike")
+        line.append(removed if color else f"[-{removed}-]", style="red strike")
     if edit.added:
         line.append(" " if edit.removed else "")
-        line.append(_clip(edit.added) if color else f"{{+{_clip(edit.added)}+}}",
-                    style="bold green")
+        line.append(added if color else f"{{+{added}+}}", style="bold green")
     line.append((" " + edit.words_after if edit.words_after else "") + "…")
     return line
 
@@ -673,7 +676,7 @@ def _text_change(console: Console, change: RuleChange, color: bool) -> None:
                 console.print(Text(f"          … {len(found.edits) - _SHOWN_EDITS} more edits"))
         else:
             quoted = found.old_text if found.change is Change.REMOVED else found.new_text
-            console.print(Text(f'          "{_clip(quoted or "")}"'))
+            console.print(Text(f'          "{shorten(quoted or "", _QUOTE)}"'))
         if len(change.paragraphs) > 1:
             others = ", ".join(p.cite() for p in change.paragraphs[1:])
             console.print(Text(f"        also: {others}", style="cyan"))

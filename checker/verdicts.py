@@ -14,7 +14,7 @@ from checker.compiler import CompiledRule
 from checker.evaluate import EvaluationError, Evaluator
 from checker.expr import Type
 from checker.matches import Matches
-from checker.report import Evidence, Status, Verdict
+from checker.report import Evidence, Status, Verdict, shorten
 
 MAX_EVIDENCE = 5
 MAX_CITES = 3
@@ -258,8 +258,8 @@ def _quote_of(ev: Evaluator, start: int, end: int) -> str:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())  # runs of whitespace as one space (as \s+, without a regex)
-    return text if len(text) <= MAX_QUOTE else text[: MAX_QUOTE - 1].rstrip() + "…"
+    # runs of whitespace as one space (as \s+, without a regex)
+    return shorten(" ".join(text.split()), MAX_QUOTE)
 
 
 def _cites(ev: Evaluator, matches: Matches) -> str:
@@ -290,7 +290,7 @@ def _short_cite(ev: Evaluator, offset: int) -> str:
 
 def _quote(ev: Evaluator, span: tuple[int, int], limit: int = 120) -> str:
     text = _clip(ev.document.text[span[0]:span[1]])
-    return '"' + (text if len(text) <= limit else text[: limit - 1].rstrip() + "…") + '"'
+    return '"' + shorten(text, limit) + '"'
 
 
 # -- notes and explanations -------------------------------------------------------------------
