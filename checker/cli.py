@@ -8,6 +8,7 @@ traceback). Inputs are never modified; output files are written whole or not at 
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -369,13 +370,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(ExitStatus.ERROR)
 
 
+GC_THRESHOLD = 50_000  # allocations between two collections of the youngest objects
+
+
 def run() -> None:
     """The `draftcheck` command: `main`, then a quick exit.
 
     Freeing every object of a big run one by one (thousands of compiled rules, their verdicts,
     the report) took a tenth of a second; the operating system frees them at once. Output is
     flushed first, and every file written is already closed (mypy exits the same way).
+
+    The cyclic garbage collector runs after 50,000 allocations instead of 700: a run keeps
+    nearly everything it allocates (rules, matches, verdicts) and makes few cycles, and the
+    collector walking them again and again was a tenth of a check against 3000 rules.
     """
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     try:
         main()
         status = 0

@@ -13,6 +13,15 @@ from checker.report import Report
 # here, two spaces a level, and everything else (an evidence item, a list of notes) is written
 # by the C encoder on one line: as readable, and diffs show which piece of evidence changed.
 _ONE_LINE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
+if json.encoder.c_make_encoder is not None:  # _ONE_LINE.encode, without its set-up per call
+    _encode_line = json.encoder.c_make_encoder(
+        None, _ONE_LINE.default, json.encoder.encode_basestring, None, ": ", ", ", False,
+        False, True)
+
+    def _one_line(value: Any) -> str:
+        return "".join(_encode_line(value, 0))
+else:  # pragma: no cover (an interpreter without json's C accelerator)
+    _one_line = _ONE_LINE.encode
 _STRING = json.encoder.encode_basestring  # what _ONE_LINE does to a str, without its set-up
 _KEYS: dict[str, str] = {}  # "why" -> '"why": ', encoded once
 
@@ -53,7 +62,7 @@ def _write(value: dict[str, Any] | list[Any], depth: int, out: list[str]) -> Non
         elif _nested(item):
             _write(item, depth + 1, out)
         else:
-            out.append(_ONE_LINE.encode(item))
+            out.append(_one_line(item))
     out.append("\n" + "  " * depth + ("}" if is_dict else "]"))
 
 
