@@ -95,7 +95,7 @@ class _Compiler:
                 return compiled
             return self.expect(node, want)
         except ExprError as error:
-            self.problems.append(source.origin.problem(error.message, error.span.start))
+            self.problems.append(source.origin.problem(error.message, error.span[0]))
         except RecursionError:  # terms using terms using terms ...: each shallow, deep together
             self.problems.append(source.origin.problem("terms are nested too deeply", 0))
         except _Failed:

@@ -59,9 +59,9 @@ def parse(source: str) -> ex.Node:
     """Parse one expression; raise ExprError with the offending span on any syntax error."""
     if len(source) > MAX_EXPRESSION:
         raise ExprError(f"expression is longer than {MAX_EXPRESSION} characters",
-                        ex.Span(0, 1))
+                        (0, 1))
     if not source.strip():
-        raise ExprError("empty expression", ex.Span(0, 0))
+        raise ExprError("empty expression", (0, 0))
     try:
         tree = _parser().parse(source)
     except UnexpectedInput as error:
@@ -83,7 +83,7 @@ def _check_depth(tree: Tree) -> None:
         if depth > MAX_DEPTH:
             start = getattr(node.meta, "start_pos", 0) if not node.meta.empty else 0
             raise ExprError(f"expression is nested more than {MAX_DEPTH} levels deep",
-                            ex.Span(start, start + 1))
+                            (start, start + 1))
         stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
 
@@ -92,21 +92,21 @@ def _syntax_error(source: str, error: UnexpectedInput) -> ExprError:
     if isinstance(error, UnexpectedCharacters):
         char = source[at] if at < len(source) else ""
         if char in "\"'":
-            return ExprError("unclosed quote", ex.Span(at, at + 1))
+            return ExprError("unclosed quote", (at, at + 1))
         if char == "/":
             return ExprError("unclosed regex: a /regex/ must end with '/' on the same line",
-                             ex.Span(at, at + 1))
-        return ExprError(f"unexpected character {char!r}", ex.Span(at, at + 1))
+                             (at, at + 1))
+        return ExprError(f"unexpected character {char!r}", (at, at + 1))
     if isinstance(error, UnexpectedEOF) or (
             isinstance(error, UnexpectedToken) and error.token.type == "$END"):
         opened = _unclosed_paren(source)
         if opened is not None:
-            return ExprError("unclosed '('", ex.Span(opened, opened + 1))
+            return ExprError("unclosed '('", (opened, opened + 1))
         end = len(source.rstrip())  # just after the last word, not past a block's last line
-        return ExprError("the expression ends too early", ex.Span(end, end))
+        return ExprError("the expression ends too early", (end, end))
     assert isinstance(error, UnexpectedToken)
     token = error.token
-    where = ex.Span(token.start_pos, token.end_pos or token.start_pos + 1)
+    where = (token.start_pos, token.end_pos or token.start_pos + 1)
     if token.type == "RPAR" and _unclosed_paren(source[: token.start_pos]) is None:
         return ExprError("unmatched ')'", where)
     if token.type == "COMPARE":
@@ -164,7 +164,7 @@ def _finite(token: Token) -> float:
     value = float(token)
     if not value <= MAX_NUMBER:
         raise ExprError(f"number {str(token)[:20]}{'…' * (len(token) > 20)} is too large",
-                        ex.Span(token.start_pos, token.end_pos))
+                        (token.start_pos, token.end_pos))
     return value
 
 
@@ -177,8 +177,8 @@ class _ToAst(Transformer):
         self.source = source
 
     def _at(self, meta) -> dict:
-        span = ex.Span(meta.start_pos, meta.end_pos)
-        return {"span": span, "text": self.source[span.start:span.end]}
+        span = (meta.start_pos, meta.end_pos)
+        return {"span": span, "text": self.source[span[0]:span[1]]}
 
     def phrase(self, meta, token: Token) -> ex.Node:
         return ex.Phrase(unquote(str(token)), **self._at(meta))
@@ -200,7 +200,7 @@ class _ToAst(Transformer):
 
     def call(self, meta, name: Token, arguments=None) -> ex.Node:
         args = tuple(arguments.children) if arguments is not None else ()
-        return ex.Call(str(name), args, name_span=ex.Span(name.start_pos, name.end_pos),
+        return ex.Call(str(name), args, name_span=(name.start_pos, name.end_pos),
                        **self._at(meta))
 
     def union(self, meta, left, right) -> ex.Node:
