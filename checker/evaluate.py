@@ -33,6 +33,7 @@ class Evaluator:
         self.index = DocIndex(document)
         self._cache: dict[ex.Node, Any] = {}
         self.quotes: dict[tuple[int, int], str] = {}  # evidence sentences, clipped (verdicts)
+        self.misses: dict[ex.Node, Any] = {}  # why a pattern without a match came close (verdicts)
 
     def value(self, node: ex.Node) -> Any:
         """Return the value of a node: Matches, a scope, a float or a bool."""

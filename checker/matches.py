@@ -61,6 +61,10 @@ class Matches:
         for i in range(0, len(self.starts), 1024):  # in slices: callers often stop early
             yield from zip(self.starts[i:i + 1024].tolist(), self.ends[i:i + 1024].tolist())
 
+    def head(self, n: int) -> list[Match]:
+        """Return the first n matches (all of them if fewer) as (start, end) tuples."""
+        return list(zip(self.starts[:n].tolist(), self.ends[:n].tolist()))
+
     @overload
     def __getitem__(self, i: int) -> Match: ...
     @overload

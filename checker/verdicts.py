@@ -157,7 +157,12 @@ def _near_miss(ev: Evaluator, pattern: ex.Node,
     """
     while isinstance(pattern, ex.TermRef):
         pattern = pattern.body
-    seen = set() if seen is None else seen
+    if seen is None:  # (asked twice of a leaf: for `why` and for the evidence)
+        try:
+            return ev.misses[pattern]
+        except KeyError:
+            miss = ev.misses[pattern] = _near_miss(ev, pattern, set())
+            return miss
     if id(pattern) in seen or ev.value(pattern):
         return None
     seen.add(id(pattern))
@@ -214,7 +219,7 @@ def _operands(node: ex.Node) -> tuple[ex.Node, ...]:
 def _evidence(ev: Evaluator, leaves: list[tuple[ex.Node, bool]]) -> tuple[Evidence, ...]:
     # Matches are in text order: the first few of each leaf hold the first few of them all.
     spans = {span for node, _ in leaves for matches in _leaf_matches(ev, node)
-             for span in matches[:MAX_EVIDENCE]}
+             for span in matches.head(MAX_EVIDENCE)}
     return tuple(evidence_at(ev, span) for span in sorted(spans)[:MAX_EVIDENCE])
 
 
