@@ -83,13 +83,13 @@ def _pairs(ix: DocIndex, first: Matches, second: Matches, words: int, either_ord
     sentence = ix.sentences_of(ps)
     q_sentence = ix.sentences_of(qs)
     # The nearest match of `second` starting at or after the end of p (Matches are by start).
-    k = np.minimum(np.searchsorted(qs, pe, side="left"), len(qs) - 1)
+    k = np.minimum(qs.searchsorted(pe, side="left"), len(qs) - 1)
     after = ((qs[k] >= pe) & (ix.first_tokens(qs[k]) - ix.last_tokens(pe) - 1 <= words)
              & (q_sentence[k] == sentence))
     starts, ends = [ps[after]], [np.maximum(pe, qe[k])[after]]
     if either_order:  # the nearest match ending at or before the start of p
-        by_end = np.argsort(qe, kind="stable")
-        j = np.searchsorted(qe[by_end], ps, side="right") - 1
+        by_end = qe.argsort(kind="stable")
+        j = qe[by_end].searchsorted(ps, side="right") - 1
         k = by_end[np.maximum(j, 0)]
         before = ((j >= 0) & (ix.first_tokens(ps) - ix.last_tokens(qe[k]) - 1 <= words)
                   & (q_sentence[k] == sentence))
@@ -123,7 +123,7 @@ def _same_paragraph(ix: DocIndex, *patterns: Matches) -> Matches:
         return NO_MATCH
     found = []
     for p in patterns:
-        i = np.searchsorted(bounds[:, 0], p.starts, side="right") - 1
+        i = bounds[:, 0].searchsorted(p.starts, side="right") - 1
         found.append(i[(i >= 0) & (p.starts < bounds[np.maximum(i, 0), 1])])
     shared = _shared(found)
     return Matches.of(bounds[shared, 0], bounds[shared, 1])
@@ -139,7 +139,7 @@ def negations(ix: DocIndex, matches: Matches, cues: Matches) -> np.ndarray:
     if not cues or not matches:
         return np.full(len(matches), -1)
     by_end = np.lexsort((cues.starts, cues.ends))
-    i = np.searchsorted(cues.ends[by_end], matches.starts, side="right") - 1
+    i = cues.ends[by_end].searchsorted(matches.starts, side="right") - 1
     cue = by_end[np.maximum(i, 0)]
     cue_start, cue_end = cues.starts[cue], cues.ends[cue]
     near = ((i >= 0) & (ix.sentences_of(cue_start) == ix.sentences_of(matches.starts))

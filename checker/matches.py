@@ -125,7 +125,7 @@ def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     a sixth of the start-up time of a check)."""
     if not len(sorted_set):
         return np.zeros(len(values), dtype=bool)
-    i = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    i = np.minimum(sorted_set.searchsorted(values), len(sorted_set) - 1)
     return sorted_set[i] == values
 
 
@@ -147,5 +147,5 @@ def inside(matches: Matches, ranges: tuple[tuple[int, int], ...] | np.ndarray) -
     bounds = ranges if isinstance(ranges, np.ndarray) else spans_array(ranges)
     if not len(bounds):
         return np.zeros(len(matches), dtype=bool)
-    i = np.searchsorted(bounds[:, 0], matches.starts, side="right") - 1
+    i = bounds[:, 0].searchsorted(matches.starts, side="right") - 1
     return (i >= 0) & (matches.ends <= bounds[np.maximum(i, 0), 1])

@@ -28,6 +28,7 @@ _LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
 _WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile(r"[;:]|\bbut\b", re.IGNORECASE)  # what ends a negation's reach
 
+FEW_CANDIDATES = 16  # a phrase's rarest word occurring this often or less: checked one by one
 _AROUND = 64  # characters looked at around a phrase for its leading and trailing punctuation
 REGEX_MAX_MEM = 8 << 20  # bytes of RE2 program memory per regex
 
@@ -124,7 +125,12 @@ class DocIndex:
         self._sentence_starts = np.array(document.sentence_starts, dtype=np.int64)
         self._sentence_ends = np.array([s.end for s in document.sentences], dtype=np.int64)
         self.sentences = self.sentences_of(self.starts)
-        self._order = np.argsort(self.ids, kind="stable")  # token positions grouped by word
+        # follow[i]: the word id of token i + 1 if a phrase may go on from token i to it (only
+        # spaces, line breaks or hyphens between them, and no sentence break), else -1.
+        self.follow = np.full(n, -1, dtype=self.ids.dtype)
+        goes_on = self.plain_gaps & (self.sentences[:-1] == self.sentences[1:])
+        self.follow[:-1][goes_on] = self.ids[1:][goes_on]
+        self._order = self.ids.argsort(kind="stable")  # token positions grouped by word
         self._counts = np.bincount(self.ids, minlength=len(self._ids))
         self._bounds = np.concatenate(([0], self._counts.cumsum()))
         self.joined = self._joined()  # token i + token i+1, split by a hyphen at a line end
@@ -164,7 +170,7 @@ class DocIndex:
     def _joined(self) -> dict[int, str]:
         joined = {}
         for m in _LINE_END_HYPHEN.finditer(self.text):
-            i = int(np.searchsorted(self.ends, m.start()))
+            i = int(self.ends.searchsorted(m.start()))
             if (i + 1 < self.size and self.ends[i] == m.start()
                     and self.starts[i + 1] == m.end()
                     and self.sentences[i] == self.sentences[i + 1]):
@@ -231,15 +237,15 @@ class DocIndex:
 
     def first_tokens(self, offsets: np.ndarray) -> np.ndarray:
         """Return the index of the first token ending after each offset."""
-        return np.searchsorted(self.ends, offsets, side="right")
+        return self.ends.searchsorted(offsets, side="right")
 
     def last_tokens(self, offsets: np.ndarray) -> np.ndarray:
         """Return the index of the last token starting before each offset."""
-        return np.searchsorted(self.starts, offsets, side="left") - 1
+        return self.starts.searchsorted(offsets, side="left") - 1
 
     def sentences_of(self, offsets: np.ndarray) -> np.ndarray:
         """Return the index of the sentence containing each offset (see Document.sentence_at)."""
-        return np.maximum(np.searchsorted(self._sentence_starts, offsets, side="right") - 1, 0)
+        return np.maximum(self._sentence_starts.searchsorted(offsets, side="right") - 1, 0)
 
     def sentence_spans(self, indices: np.ndarray) -> Matches:
         """Return the spans of sentences given by index (none in a draft of white space only,
@@ -282,23 +288,69 @@ class DocIndex:
 
     def _plain_matches(self, plan: PhrasePlan, accepted: list[np.ndarray],
                        rank: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Return the starts and ends of the matches made of whole tokens, checked a whole array
-        at a time from the rarest word's positions: first[j] is where a candidate begins."""
+        """Return the starts and ends of the matches made of whole tokens, checked from the
+        rarest word's positions: first[j] is where a candidate begins.
+
+        Word k and the gap before it are checked in one look-up where that gap may only be
+        white space or a hyphen (nearly always): `follow` holds the next token's word id where
+        a phrase may go on to it. The words are checked rarest first; word 0 has no gap before
+        it, the anchor (the rarest) only its gap.
+        """
         size, anchor = len(accepted), rank[0]
-        first = self.positions(accepted[anchor]) - anchor
+        order = [k for k in rank[1:] if k] + ([anchor] if anchor else [])
+        positions = self.positions(accepted[anchor])
+        if len(positions) <= FEW_CANDIDATES:
+            return self._few_matches(plan, accepted, anchor, order, positions.tolist())
+        first = positions - anchor
         if size > 1:
             first = first[(first >= 0) & (first <= self.size - size)]
-        for k in rank[1:]:
-            found = self.ids[first + k]
-            ids = accepted[k]
-            first = first[found == ids[0] if len(ids) == 1 else member(found, ids)]
-        for k, gap in enumerate(plan.gaps):
-            if gap is None:
-                first = first[self.plain_gaps[first + k]]
+        for k in order:
+            found = self._followed(first, k, plan.gaps[k - 1])
+            if k == anchor:
+                first = first[found >= 0]
             else:
-                first = first[self.gaps[first + k] == self._gap_ids.get(gap, -1)]
-        if size > 1:  # never across sentences
-            first = first[self.sentences[first] == self.sentences[first + size - 1]]
+                ids = accepted[k]
+                first = first[found == ids[0] if len(ids) == 1 else member(found, ids)]
+        if anchor:
+            ids = accepted[0]
+            found = self.ids[first]
+            first = first[found == ids[0] if len(ids) == 1 else member(found, ids)]
+        return self.starts[first], self.ends[first + size - 1]
+
+    def _followed(self, first: np.ndarray, k: int, gap: str | None) -> np.ndarray:
+        """Return the id of word k of each candidate, -1 where the gap before it does not fit."""
+        if gap is None:
+            return self.follow[first + k - 1]
+        fits = ((self.gaps[first + k - 1] == self._gap_ids.get(gap, -1))
+                & (self.sentences[first + k - 1] == self.sentences[first + k]))
+        return np.where(fits, self.ids[first + k], -1)
+
+    def _few_matches(self, plan: PhrasePlan, accepted: list[np.ndarray], anchor: int,
+                     order: list[int], positions: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """`_plain_matches` for a handful of candidates, one by one: an array operation costs
+        a microsecond however small its array, and most phrases have a rare word."""
+        size = len(accepted)
+        words = [set(ids.tolist()) for ids in accepted]
+        firsts = []
+        for position in positions:
+            first = position - anchor
+            if first < 0 or first + size > self.size:
+                continue
+            for k in order:
+                gap = plan.gaps[k - 1]
+                if gap is None:
+                    found = self.follow.item(first + k - 1)
+                elif (self.gaps.item(first + k - 1) == self._gap_ids.get(gap, -1)
+                      and self.sentences.item(first + k - 1) == self.sentences.item(first + k)):
+                    found = self.ids.item(first + k)
+                else:
+                    found = -1
+                if found < 0 or (k != anchor and found not in words[k]):
+                    break
+            else:
+                if not anchor or self.ids.item(first) in words[0]:
+                    firsts.append(first)
+        first = int_array(firsts)
         return self.starts[first], self.ends[first + size - 1]
 
     def _near_joins(self, plan: PhrasePlan, anchor: int) -> list[Match]:
@@ -309,7 +361,7 @@ class DocIndex:
         ids, count = self.accepted(word, prefix)
         if size > 1 and count:  # anchors within reach of a join: another word may be joined
             plain, joins = self.positions(ids), self._joined_starts
-            k = np.searchsorted(joins, plain - size - 1)
+            k = joins.searchsorted(plain - size - 1)
             near = plain[(k < len(joins)) & (joins[np.minimum(k, len(joins) - 1)]
                                               <= plain + size + 1)]
             candidates += [(i, i) for i in near.tolist()]

@@ -74,6 +74,13 @@ PHRASE = [
          "1. States proposed a legally/binding instrument.\n", UNMET),
     case("phrase-not-across-sentences", 'mentions("Chair States")',
          "1. The Group thanked the Chair. States agreed.\n", UNMET),
+    case("phrase-not-across-sentences-without-punctuation", 'mentions("Overview States")',
+         "A. Overview\n\nStates agreed on the overview.\n", UNMET),
+    # The words are looked up from the rarest ("States" here): the gap before it counts too.
+    case("phrase-punctuation-before-the-rarest-word", 'mentions("Chair States")',
+         "1. The Chair, States agreed. The Chair spoke. The Chair left.\n", UNMET),
+    case("phrase-rarest-word-last", 'mentions("Chair States")',
+         "1. The Chair spoke. The Chair left. The Chair States met.\n", MET),
     case("phrase-not-across-paragraphs", 'mentions("legally binding")',
          "1. States proposed nothing legally\n\n2. binding was not discussed.\n", UNMET),
     case("phrase-within-one-sentence", 'mentions("Chair States")',

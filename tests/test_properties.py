@@ -282,3 +282,53 @@ def test_plain_phrases_are_planned_as_any_phrase(value):
     except ValueError:
         general = None
     assert planned == general
+
+
+# Words from a small vocabulary, so that phrases match often and any of their words may be
+# the rarest; separators that a phrase may cross (spaces, line breaks, hyphens) or not, and
+# headings: a sentence break with only line breaks around it.
+phrase_text = st.lists(st.sampled_from(["a", "b", "c", "a's", "B", " ", " ", " ", "\n", "\n\n",
+                                        " - ", "-", ", ", ". ", "; ", " (", ") ", ".\n\n",
+                                        "\n\nA. C\n\n", "\n\nB. A b\n\n"]),
+                       max_size=60).map("".join).filter(
+    lambda text: not re.search(r"-[ \t]*\n", text))  # (no word split at a line end)
+
+
+def _phrase_oracle(document, words: list[str]) -> tuple[tuple[int, int], ...]:
+    """DESIGN's phrase rule, token by token: each word or its possessive, only spaces, line
+    breaks or hyphens between them, all in one sentence."""
+    from checker.matching import _WORD
+
+    lower = document.text.lower()
+    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(lower)]
+    found = []
+    for i in range(len(tokens) - len(words) + 1):
+        run = tokens[i:i + len(words)]
+        if (all(token in (word, word + "'s") for (_, _, token), word in zip(run, words))
+                and not any(lower[a[1]:b[0]].replace("-", "").strip()
+                            for a, b in zip(run, run[1:]))
+                and document.sentence_at(run[0][0]) == document.sentence_at(run[-1][0])):
+            found.append((run[0][0], run[-1][1]))
+    return tuple(found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=phrase_text, words=st.lists(st.sampled_from(["a", "b", "c"]), min_size=1,
+                                        max_size=3))
+@example(text="a a c b", words=["a", "b"])  # the rarest word last: the first is checked too
+@example(text="a a, b", words=["a", "b"])  # and the gap before the rarest
+@example(text="A. A\n\nb a a", words=["a", "b"])  # and the sentence
+def test_phrases_match_as_designed_checked_one_by_one_or_as_arrays(text, words):
+    # A phrase is looked up from its rarest word; a few candidates are checked one by one,
+    # many a whole array at a time. Both must find what the rule says, word by word.
+    from checker import matching
+
+    document = parse_document(text)
+    expected = _phrase_oracle(document, words)
+    plan = matching.plan_phrase(" ".join(words))
+    few = matching.FEW_CANDIDATES
+    try:
+        for matching.FEW_CANDIDATES in (0, 10**9):
+            assert matching.DocIndex(document).phrase(plan) == expected
+    finally:
+        matching.FEW_CANDIDATES = few
