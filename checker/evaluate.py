@@ -6,6 +6,7 @@ a pattern used by several rules, or by several groups' rule sets, is matched onc
 
 from __future__ import annotations
 
+import functools
 import operator
 from typing import Any
 
@@ -44,45 +45,56 @@ class Evaluator:
             return result
 
     def _compute(self, node: ex.Node) -> Any:
-        match node:
+        match node:  # (the commonest nodes first: each case is a type test)
+            case ex.Call(func=func, args=args):
+                literals = _literals(func, len(args))
+                return BUILTINS[func].run(self.index, *[
+                    self.value(arg) if kind is None else _literal(kind, arg)
+                    for kind, arg in zip(literals, args)])
             case ex.Phrase(value=value):
                 return self.index.phrase(plan_phrase(value))
-            case ex.Regex(pattern=pattern, ignore_case=ignore_case):
-                return self.index.regex(pattern, ignore_case)
-            case ex.Number(value=value):
-                return value
-            case ex.TermRef(body=body):
-                return self.value(body)
-            case ex.Cues(phrases=phrases):
-                found = [self.index.phrase(plan_phrase(p)) for p in phrases]
-                return merge(self.index.words_ending(NEGATION_SUFFIX), *found)
             case ex.Within(pattern=pattern, scope=scope):
                 return within(self.value(pattern), self.value(scope))
-            case ex.Call(func=func, args=args):
-                builtin = BUILTINS[func]
-                values = [self._argument(builtin.param(i), arg) for i, arg in enumerate(args)]
-                return builtin.run(self.index, *values)
+            case ex.Compare(op=op, left=left, right=right):
+                return _COMPARE[op](self.value(left), self.value(right))
             case ex.Arith(op=op, left=left, right=right):
                 a, b = self.value(left), self.value(right)
                 if op == "/" and b == 0:
                     raise EvaluationError(f"division by zero in {node.text} "
                                           f"({right.text} is 0)")
                 return _ARITH[op](a, b)
-            case ex.Compare(op=op, left=left, right=right):
-                return _COMPARE[op](self.value(left), self.value(right))
-            case ex.Not(operand=operand):
-                return not self.value(operand)
             case ex.And(left=left, right=right):
                 return self.value(left) and self.value(right)
+            case ex.Not(operand=operand):
+                return not self.value(operand)
             case ex.Or(left=left, right=right):
                 return self.value(left) or self.value(right)
+            case ex.TermRef(body=body):
+                return self.value(body)
+            case ex.Regex(pattern=pattern, ignore_case=ignore_case):
+                return self.index.regex(pattern, ignore_case)
+            case ex.Number(value=value):
+                return value
+            case ex.Cues(phrases=phrases):
+                found = [self.index.phrase(plan_phrase(p)) for p in phrases]
+                return merge(self.index.words_ending(NEGATION_SUFFIX), *found)
         raise TypeError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
 
-    def _argument(self, param: Type, arg: ex.Node) -> Any:
-        if param == Type.TEXT:
-            return arg.value  # type: ignore[attr-defined]
-        if param == Type.INTEGER:
-            return int(arg.value)  # type: ignore[attr-defined]
-        if param == Type.RANGE:
-            return int(arg.low), int(arg.high)  # type: ignore[attr-defined]
-        return self.value(arg)
+
+_LITERAL = (Type.TEXT, Type.INTEGER, Type.RANGE)  # arguments passed as written, not evaluated
+
+
+@functools.cache
+def _literals(func: str, count: int) -> tuple[Type | None, ...]:
+    """For each argument of a call, its type if it is passed as written, else None."""
+    builtin = BUILTINS[func]
+    return tuple(kind if kind in _LITERAL else None
+                 for kind in map(builtin.param, range(count)))
+
+
+def _literal(kind: Type, arg: ex.Node) -> Any:
+    if kind is Type.TEXT:
+        return arg.value  # type: ignore[attr-defined]
+    if kind is Type.INTEGER:
+        return int(arg.value)  # type: ignore[attr-defined]
+    return int(arg.low), int(arg.high)  # type: ignore[attr-defined]
