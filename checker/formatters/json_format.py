@@ -36,12 +36,9 @@ def render(report: Report, *, color: bool = False) -> str:
 
 def _nested(value: Any) -> bool:
     """Return True for a dict or list holding a non-empty dict or list (laid out on lines)."""
-    if isinstance(value, dict):
-        value = value.values()
-    elif not isinstance(value, list):
-        return False
-    for item in value:  # (a loop: any() with a generator took a third of the layout's time)
-        if item and isinstance(item, (dict, list)):
+    for item in value.values() if type(value) is dict else value:
+        # (a loop: any() with a generator took a third of the layout's time)
+        if item and (type(item) is dict or type(item) is list):
             return True
     return False
 
@@ -49,17 +46,20 @@ def _nested(value: Any) -> bool:
 def _write(value: dict[str, Any] | list[Any], depth: int, out: list[str]) -> None:
     """Append a nested dict or list, one item a line, to out."""
     inner = ",\n" + "  " * (depth + 1)
-    is_dict = isinstance(value, dict)
+    is_dict = type(value) is dict
     out.append("{" if is_dict else "[")
-    for i, (key, item) in enumerate(value.items() if is_dict else enumerate(value)):
-        out.append(inner[1:] if i == 0 else inner)
+    separator = inner[1:]
+    for key, item in value.items() if is_dict else enumerate(value):
+        out.append(separator)
+        separator = inner
         if is_dict:  # (the report's keys are all strings)
             out.append(_KEYS.get(key) or _key(key))
-        if isinstance(item, str):
+        kind = type(item)
+        if kind is str:
             out.append(_STRING(item))
-        elif type(item) is int or (type(item) is float and math.isfinite(item)):
+        elif kind is int or (kind is float and math.isfinite(item)):
             out.append(repr(item))  # as json writes them
-        elif _nested(item):
+        elif (kind is dict or kind is list) and _nested(item):
             _write(item, depth + 1, out)
         else:
             out.append(_one_line(item))
