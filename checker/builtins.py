@@ -114,12 +114,14 @@ def _shared(found: list[np.ndarray]) -> np.ndarray:
 
 
 def _same_sentence(ix: DocIndex, *patterns: Matches) -> Matches:
+    if not all(patterns):
+        return NO_MATCH
     return ix.sentence_spans(_shared([ix.sentences_of(p.starts) for p in patterns]))
 
 
 def _same_paragraph(ix: DocIndex, *patterns: Matches) -> Matches:
     bounds = ix.paragraph_spans
-    if not len(bounds):
+    if not len(bounds) or not all(patterns):
         return NO_MATCH
     found = []
     for p in patterns:

@@ -49,6 +49,8 @@ class Matches:
 
     def select(self, keep: np.ndarray) -> Matches:
         """Return the matches where a boolean array is true."""
+        if not len(self.starts):  # (most patterns match rarely: skip the array operations)
+            return self
         return Matches(self.starts[keep], self.ends[keep])
 
     def __len__(self) -> int:
@@ -144,6 +146,8 @@ def spans_array(ranges: Iterable[tuple[int, int]]) -> np.ndarray:
 
 def inside(matches: Matches, ranges: tuple[tuple[int, int], ...] | np.ndarray) -> np.ndarray:
     """Return, for each match, whether it lies wholly inside one of sorted, disjoint ranges."""
+    if not matches:
+        return np.zeros(0, dtype=bool)
     bounds = ranges if isinstance(ranges, np.ndarray) else spans_array(ranges)
     if not len(bounds):
         return np.zeros(len(matches), dtype=bool)
