@@ -7,6 +7,7 @@ so a new input format is one reader plus one line in `READERS`.
 from __future__ import annotations
 
 import codecs
+import gc
 import importlib
 import re
 import sys
@@ -68,10 +69,18 @@ def read_markdown(path: str, raw: bytes, *, original: bool = False) -> Source:
 
 def _imported(module: str, name: str) -> Callable[..., Source]:
     """A reader imported when first used: .docx and .pdf need libraries a .txt draft does not,
-    and every check starts faster without them."""
+    and every check starts faster without them.
+
+    Their objects refer to each other (a PDF's pages to the document), and the command runs
+    without the automatic garbage collector (see `cli.run`): the cycles are collected here,
+    after each draft, so that a batch of thousands of PDFs keeps only what it needs.
+    """
     def read(path: str, raw: bytes, *, original: bool = False) -> Source:
         reader = getattr(importlib.import_module(module), name)
-        return reader(path, raw, original=original)  # type: ignore[no-any-return]
+        try:
+            return reader(path, raw, original=original)  # type: ignore[no-any-return]
+        finally:
+            gc.collect(0)
     return read
 
 
