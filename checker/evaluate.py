@@ -32,16 +32,17 @@ class Evaluator:
     def __init__(self, document: Document) -> None:
         self.document = document
         self.index = DocIndex(document)
-        self._cache: dict[ex.Node, Any] = {}
+        self._cache: dict[bytes, Any] = {}  # by ex.key: equal parts of rules are one entry
         self.quotes: dict[tuple[int, int], str] = {}  # evidence sentences, clipped (verdicts)
-        self.misses: dict[ex.Node, Any] = {}  # why a pattern without a match came close (verdicts)
+        self.misses: dict[bytes, Any] = {}  # why a pattern without a match came close (verdicts)
 
     def value(self, node: ex.Node) -> Any:
         """Return the value of a node: Matches, a scope, a float or a bool."""
+        key = ex.key(node)
         try:
-            return self._cache[node]
+            return self._cache[key]
         except KeyError:
-            result = self._cache[node] = self._compute(node)
+            result = self._cache[key] = self._compute(node)
             return result
 
     def _compute(self, node: ex.Node) -> Any:

@@ -8,7 +8,9 @@ once per document.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+import functools
+import hashlib
+from dataclasses import dataclass, field, fields
 from enum import Enum
 
 
@@ -163,6 +165,40 @@ def _hash_once(cls: type) -> type:
 for _node in (Phrase, Regex, Number, Range, Name, Call, Union, Within, Arith, Compare, Not, And,
               Or, TermRef, Cues):
     _hash_once(_node)
+
+
+def key(node: Node) -> bytes:
+    """Return a digest of the node's structure (what equality compares, so spans and texts are
+    left out): structurally equal nodes, from two rule sets or two runs, have one key.
+
+    The evaluator caches values by key: a node's Python hash is recomputed in every process
+    (string hashes are salted) by a recursive walk, and looking up a node that is equal but not
+    identical compares whole trees. A key is worked out once, and kept with a cached rule set.
+    """
+    found = node.__dict__.get("_key")
+    if found is None:
+        parts = [type(node).__name__, *(_encoded(getattr(node, name)) for name in _compared(node))]
+        found = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                                digest_size=16).digest()
+        object.__setattr__(node, "_key", found)
+    return found
+
+
+@functools.cache
+def _compared_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.compare)
+
+
+def _compared(node: Node) -> tuple[str, ...]:
+    return _compared_fields(type(node))
+
+
+def _encoded(value: object) -> str:
+    if isinstance(value, Node):
+        return key(value).hex()
+    if isinstance(value, tuple):
+        return "(" + ",".join(map(_encoded, value)) + ")"
+    return repr(value)  # (texts are quoted, so never taken for a key or a tuple)
 
 
 def children(node: Node) -> tuple[Node, ...]:

@@ -159,9 +159,9 @@ def _near_miss(ev: Evaluator, pattern: ex.Node,
         pattern = pattern.body
     if seen is None:  # (asked twice of a leaf: for `why` and for the evidence)
         try:
-            return ev.misses[pattern]
+            return ev.misses[ex.key(pattern)]
         except KeyError:
-            miss = ev.misses[pattern] = _near_miss(ev, pattern, set())
+            miss = ev.misses[ex.key(pattern)] = _near_miss(ev, pattern, set())
             return miss
     if id(pattern) in seen or ev.value(pattern):
         return None
