@@ -122,10 +122,10 @@ class _Compiler:
         match node:
             case ex.Phrase(value=value):
                 try:
-                    plan_phrase(value)
+                    plan = plan_phrase(value)
                 except ValueError as error:
                     raise ExprError(str(error), node.span) from None
-                return node, Type.PATTERN
+                return ex.Phrase(value, plan=plan, span=node.span, text=node.text), Type.PATTERN
             case ex.Regex(pattern=pattern, ignore_case=ignore_case):
                 try:
                     compile_regex(pattern, ignore_case)

@@ -52,8 +52,8 @@ class Evaluator:
                 return BUILTINS[func].run(self.index, *[
                     self.value(arg) if kind is None else _literal(kind, arg)
                     for kind, arg in zip(literals, args)])
-            case ex.Phrase(value=value):
-                return self.index.phrase(plan_phrase(value))
+            case ex.Phrase(value=value, plan=plan):
+                return self.index.phrase(plan or plan_phrase(value))  # type: ignore[arg-type]
             case ex.Within(pattern=pattern, scope=scope):
                 return within(self.value(pattern), self.value(scope))
             case ex.Compare(op=op, left=left, right=right):

@@ -53,6 +53,9 @@ class Node:
 @dataclass(frozen=True)
 class Phrase(Node):
     value: str
+    # Its words and gaps (a checker.matching.PhrasePlan), set by the compiler: a cached rule set
+    # loads them faster than they are worked out again.
+    plan: object = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
