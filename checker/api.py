@@ -19,7 +19,7 @@ from checker.errors import DraftcheckError, Problem, RuleError, UsageError
 from checker.evaluate import Evaluator
 from checker.report import DraftResult, GroupResult, Report
 from checker.ruleset import check_unique_groups
-from checker.verdicts import judge
+from checker.verdicts import judge_all
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -123,7 +123,7 @@ def check_document(document: Document, rulesets: list[CompiledRuleSet],
     evaluator = Evaluator(document)
     groups = tuple(
         GroupResult(group=rs.ruleset.group, title=rs.ruleset.title, rules_path=rs.ruleset.path,
-                    verdicts=tuple(judge(rule, evaluator, explain) for rule in rs.rules))
+                    verdicts=judge_all(rs.rules, evaluator, explain))
         for rs in rulesets)
     return DraftResult(path=document.path, sha256=document.sha256, groups=groups,
                        text=document.text if with_text else "")

