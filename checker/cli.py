@@ -382,7 +382,12 @@ def run() -> None:
     nothing (a tenth of a check against 3000 rules), and makes almost no reference cycles:
     a few hundred objects in all, and those of the .docx and .pdf readers, which collect
     them after each draft (`readers._imported`).
+
+    numpy's BLAS library starts a pool of threads when it is imported, which spin for a while
+    on the other cores (0.1 s of processor time on every run, taken from `-j` workers and other
+    programs); draftcheck does no linear algebra, so it gets one thread (unless the user chose).
     """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
     gc.disable()
     try:
         main()
