@@ -59,6 +59,8 @@ def _write(value: dict[str, Any] | list[Any], depth: int, out: list[str]) -> Non
             out.append(_STRING(item))
         elif kind is int or (kind is float and math.isfinite(item)):
             out.append(repr(item))  # as json writes them
+        elif item is None:
+            out.append("null")
         elif (kind is dict or kind is list) and _nested(item):
             _write(item, depth + 1, out)
         else:
