@@ -139,8 +139,7 @@ class DocIndex:
             self._joined_words.setdefault(word, []).append(i)
         self._joined_vocabulary = sorted(self._joined_words)
         self._joined_starts = int_array(sorted(self.joined))
-        self._accepted: dict[tuple[str, bool], tuple[np.ndarray, int]] = {}
-        self._joined_cache: dict[tuple[str, bool], list[int]] = {}
+        self._words: dict[tuple[str, bool], tuple[np.ndarray, int, list[int]]] = {}
         self._utf8: _Utf8 | None = None
 
     @functools.cached_property
@@ -179,16 +178,19 @@ class DocIndex:
 
     # -- looking up words -------------------------------------------------------------------
 
-    def accepted(self, word: str, prefix: bool) -> tuple[np.ndarray, int]:
-        """Return the ids of the document's words a phrase word stands for (itself and its
-        possessive, "Group's" is "Group"; for a prefix, every word starting with it), and how
-        many tokens are one of them."""
-        key = (word, prefix)
-        found = self._accepted.get(key)
+    def word_info(self, word: tuple[str, bool]) -> tuple[np.ndarray, int, list[int]]:
+        """Return what a phrase word (its text, and whether it is a `prefix*`) stands for in the
+        document: the ids of the words it accepts (itself and its possessive, "Group's" is
+        "Group"; for a prefix, every word starting with it), how many tokens are one of them,
+        and the tokens i where token i and token i + 1, joined across a line-end hyphen, are it."""
+        found = self._words.get(word)
         if found is None:
-            forms = _starting(self._vocabulary, word) if prefix else [word, word + "'s"]
+            text, prefix = word
+            forms = _starting(self._vocabulary, text) if prefix else [text, text + "'s"]
             ids = int_array(sorted(self._ids[f] for f in forms if f in self._ids))
-            found = self._accepted[key] = (ids, int(self._counts[ids].sum()))
+            joined = _starting(self._joined_vocabulary, text) if prefix else [text]
+            found = self._words[word] = (ids, int(self._counts[ids].sum()), sorted(
+                i for form in joined for i in self._joined_words.get(form, ())))
         return found
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
@@ -198,16 +200,6 @@ class DocIndex:
             return order[bounds[ids[0]]:bounds[ids[0] + 1]]
         return np.sort(np.concatenate([order[bounds[i]:bounds[i + 1]] for i in ids]
                                       or [int_array()]))
-
-    def _joined_occurrences(self, word: str, prefix: bool) -> list[int]:
-        """Return the tokens i where token i + token i+1, joined, are the word."""
-        key = (word, prefix)
-        found = self._joined_cache.get(key)
-        if found is None:
-            forms = _starting(self._joined_vocabulary, word) if prefix else [word]
-            found = self._joined_cache[key] = sorted(
-                i for form in forms for i in self._joined_words.get(form, ()))
-        return found
 
     def _word_at(self, i: int, word: str, prefix: bool) -> int:
         """Return the last token of `word` starting at token i, or -1."""
@@ -266,17 +258,17 @@ class DocIndex:
 
     def phrase(self, plan: PhrasePlan) -> Matches:
         """Return every match of a phrase, found from its rarest word outwards."""
-        accepted = [self.accepted(*w) for w in plan.words]
-        rank = [0] if len(accepted) == 1 else sorted(range(len(accepted)),
-                                                     key=lambda k: (accepted[k][1], k))
-        if accepted[rank[0]][1]:
-            starts, ends = self._plain_matches(plan, [ids for ids, _ in accepted], rank)
+        words = [self._words.get(w) or self.word_info(w) for w in plan.words]
+        rank = [0] if len(words) == 1 else sorted(range(len(words)),
+                                                  key=lambda k: (words[k][1], k))
+        if words[rank[0]][1]:
+            starts, ends = self._plain_matches(plan, [ids for ids, _, _ in words], rank)
         else:  # a word of the phrase is nowhere in the draft, unless split at a line end
             starts = ends = int_array()
         found = Matches(starts, ends)  # one match per first token: in order, distinct
         # A word split at a line end ("develop-\nment") that is one of the phrase's words: the
         # candidates near each split are checked one by one.
-        if self.joined and any(self._joined_occurrences(*w) for w in plan.words):
+        if self.joined and any(joined for _, _, joined in words):
             more = self._near_joins(plan, rank[0])
             if more:
                 found = Matches.of(np.concatenate((starts, int_array(m[0] for m in more))),
@@ -355,10 +347,9 @@ class DocIndex:
 
     def _near_joins(self, plan: PhrasePlan, anchor: int) -> list[Match]:
         """Return the matches that involve, or may involve, a word joined across a line end."""
-        word, prefix = plan.words[anchor]
         size = len(plan.words)
-        candidates = [(i, i + 1) for i in self._joined_occurrences(word, prefix)]
-        ids, count = self.accepted(word, prefix)
+        ids, count, joined = self.word_info(plan.words[anchor])
+        candidates = [(i, i + 1) for i in joined]
         if size > 1 and count:  # anchors within reach of a join: another word may be joined
             plain, joins = self.positions(ids), self._joined_starts
             k = joins.searchsorted(plain - size - 1)
