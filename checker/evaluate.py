@@ -38,7 +38,7 @@ class Evaluator:
 
     def value(self, node: ex.Node) -> Any:
         """Return the value of a node: Matches, a scope, a float or a bool."""
-        key = ex.key(node)
+        key = node.__dict__.get("_key") or ex.key(node)  # (ex.key, without a call when known)
         try:
             return self._cache[key]
         except KeyError:
