@@ -27,18 +27,15 @@ class CompiledRule:
     rule: Rule
     check: ex.Node | None  # a condition; None for `check: manual`
     scopes: tuple[ex.Call, ...] = ()  # its section()/paragraphs() calls, named when empty
-    leaves: tuple[ex.Node, ...] = ()  # its phrases and regexes (matched first: see judge_all)
 
 
 def _compiled_rule(rule: Rule, check: ex.Node | None) -> CompiledRule:
-    if check is None:
-        return CompiledRule(rule, None)
-    ex.key(check)  # worked out now, it is kept with the cached rule set
-    nodes = list(ex.walk(check))
-    scopes = tuple(node for node in nodes
-                   if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE)
-    leaves = tuple(node for node in nodes if isinstance(node, (ex.Phrase, ex.Regex)))
-    return CompiledRule(rule, check, scopes, leaves)
+    if check is not None:
+        ex.key(check)  # worked out now, it is kept with the cached rule set
+    scopes = () if check is None else tuple(
+        node for node in ex.walk(check)
+        if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE)
+    return CompiledRule(rule, check, scopes)
 
 
 @dataclass(frozen=True)

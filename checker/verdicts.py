@@ -28,18 +28,16 @@ def judge_all(rules: Iterable[CompiledRule], evaluator: Evaluator,
               explain: bool = False) -> tuple[Verdict, ...]:
     """Evaluate every rule's check, then judge each rule.
 
-    In passes, not rule by rule: matching every phrase and regex, then evaluating the checks,
-    then explaining them, ran faster than alternating them (each pass keeps its own code and
-    data in the processor's caches): a tenth faster with the verdicts apart, a few hundredths
-    more with the phrases and regexes first.
-    A check that cannot be evaluated is left to `judge`, which says why.
+    Two passes, not one: matching thousands of checks one after the other, then explaining
+    them, ran a tenth faster than alternating the two (each pass keeps its own code and data
+    in the processor's caches). A check that cannot be evaluated is left to `judge`, which
+    says why.
     """
     rules = tuple(rules)
-    for nodes in ([leaf for rule in rules for leaf in rule.leaves],
-                  [rule.check for rule in rules if rule.check is not None]):
-        for node in nodes:
+    for rule in rules:
+        if rule.check is not None:
             with contextlib.suppress(EvaluationError, RecursionError):
-                evaluator.value(node)
+                evaluator.value(rule.check)
     return tuple(judge(rule, evaluator, explain) for rule in rules)
 
 
