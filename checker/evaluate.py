@@ -34,7 +34,8 @@ class Evaluator:
         self.index = DocIndex(document)
         self._cache: dict[bytes, Any] = {}  # by ex.key: equal parts of rules are one entry
         self.quotes: dict[tuple[int, int], str] = {}  # evidence sentences, clipped (verdicts)
-        self.misses: dict[bytes, Any] = {}  # why a pattern without a match came close (verdicts)
+        # Why a pattern without a match came close, by id(pattern) (verdicts).
+        self.misses: dict[int, tuple[ex.Node, Any]] = {}
 
     def value(self, node: ex.Node) -> Any:
         """Return the value of a node: Matches, a scope, a float or a bool."""

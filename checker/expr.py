@@ -1,18 +1,17 @@
 """The rule language's syntax tree: small frozen dataclasses that carry their source span.
 
-Equality and hashing ignore `span` and `text`, so two structurally equal expressions (in two rules,
-or two groups' rule sets) are one key in the evaluator's cache: each distinct pattern is matched
-once per document.
+Equality, hashing and `key` ignore `span` and `text`, so two structurally equal expressions (in
+two rules, or two groups' rule sets) are one entry in the evaluator's cache (keyed by `key`):
+each distinct pattern is matched once per document.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import functools
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from enum import Enum
-
 
 # Character offsets [start, end) into the expression's source text. A plain tuple, not a named
 # one: compiled rule sets are cached, and every node has a span; loading a named tuple is a
@@ -149,8 +148,9 @@ class Cues(Node):
 
 
 def _hash_once(cls: type) -> type:
-    """Compute a node's (structural, recursive) hash once: the evaluator's cache looks nodes up
-    over and over, and terms used by terms share subtrees that would be rehashed every time."""
+    """Compute a node's (structural, recursive) hash once: sets and dicts of nodes (in
+    checker.logic) look them up over and over, and terms used by terms share subtrees that
+    would be rehashed every time."""
     structural = cls.__hash__
 
     def __hash__(self) -> int:
@@ -179,12 +179,24 @@ def key(node: Node) -> bytes:
     identical compares whole trees. A key is worked out once, and kept with a cached rule set.
     """
     found = node.__dict__.get("_key")
-    if found is None:
-        parts = [type(node).__name__, *(_encoded(getattr(node, name)) for name in _compared(node))]
-        found = hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
-                                digest_size=16).digest()
-        object.__setattr__(node, "_key", found)
-    return found
+    if found is not None:
+        return found
+    # Children first, on a stack of its own: terms built on terms nest deeper than Python's
+    # recursion limit allows.
+    stack = [node]
+    while stack:
+        top = stack[-1]
+        waiting = [child for child in children(top) if "_key" not in child.__dict__]
+        if waiting:
+            stack.extend(waiting)
+            continue
+        stack.pop()
+        if "_key" not in top.__dict__:  # (a node shared by two parents may be stacked twice)
+            parts = [type(top).__name__,
+                     *(_encoded(getattr(top, name)) for name in _compared_fields(type(top)))]
+            object.__setattr__(top, "_key", hashlib.blake2b(
+                "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest())
+    return node.__dict__["_key"]
 
 
 @functools.cache
@@ -192,13 +204,9 @@ def _compared_fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls) if f.compare)
 
 
-def _compared(node: Node) -> tuple[str, ...]:
-    return _compared_fields(type(node))
-
-
 def _encoded(value: object) -> str:
     if isinstance(value, Node):
-        return key(value).hex()
+        return key(value).hex()  # (known: children are done first)
     if isinstance(value, tuple):
         return "(" + ",".join(map(_encoded, value)) + ")"
     return repr(value)  # (texts are quoted, so never taken for a key or a tuple)

@@ -2,8 +2,9 @@
 
 A document is tokenised once into word ids with positions, the kind of gap after each word and
 the sentence of each word, all held in numpy arrays; a phrase is found from the positions of its
-rarest word, checked against the other words, the gaps and the sentences a whole array at a time,
-so its cost is the number of times that word occurs, not the length of the draft. Regexes run on
+rarest word, checked against the other words, the gaps and the sentences a whole array at a time
+(or one by one, when that word occurs only a few times), so its cost is the number of times that
+word occurs, not the length of the draft. Regexes run on
 RE2 (linear time) over the normalised text. A match is a (start, end) pair of character offsets
 into `Document.text`; a pattern's value is `Matches` (checker.matches), its matches in text order.
 """

@@ -184,3 +184,57 @@ def test_a_closed_standard_stream_keeps_the_exit_code(files, tmp_path: Path, clo
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert json.loads(out.read_text("utf-8"))["drafts"][0]["groups"]
+
+
+def test_terms_nested_deeper_than_python_recursion_still_compile(cli, tmp_path: Path) -> None:
+    # Each term built on the one before: the structure keys are worked out on a stack of their
+    # own (a recursive walk raised RecursionError, an internal error, while compiling).
+    terms = {"t0": '"foo"', **{f"t{i}": f'any(t{i - 1}, "y{i}")' for i in range(1, 150)}}
+    rules = tmp_path / "deep.yaml"
+    rules.write_text(rule_yaml("mentions(t149)", terms=terms), "utf-8")
+    draft = tmp_path / "draft.txt"
+    draft.write_text("1. The foo is here.\n", "utf-8")
+    run = cli(draft, "--rules", rules, "--format", "json")
+    assert run.code == 0, run.err
+    [verdict] = run.json()["drafts"][0]["groups"][0]["rules"]
+    assert verdict["status"] == "met"
+
+
+def test_a_scope_label_without_letters_is_unmet_not_an_error(cli, tmp_path: Path) -> None:
+    rules = tmp_path / "dash.yaml"
+    rules.write_text(rule_yaml('"foo" in section("—")'), "utf-8")
+    draft = tmp_path / "draft.txt"
+    draft.write_text("1. The foo is here.\n", "utf-8")
+    run = cli(draft, "--rules", rules, "--format", "json")
+    assert run.code == 1, run.err
+    [verdict] = run.json()["drafts"][0]["groups"][0]["rules"]
+    assert verdict["status"] == "unmet"
+
+
+def test_near_misses_quote_each_rule_as_written(cli, tmp_path: Path) -> None:
+    # Two rules with the same structure written differently: values are shared between them,
+    # but each `why` quotes its own rule.
+    rules = tmp_path / "two.yaml"
+    rules.write_text("group: g\ntitle: T\nrules:\n"
+                     "  - id: a\n    says: A.\n    check: '\"foo\" in section(\"G\")'\n"
+                     "  - id: b\n    says: B.\n    check: '\"foo\" in section( \"G\" )'\n",
+                     "utf-8")
+    draft = tmp_path / "draft.txt"
+    draft.write_text("A. Overview\n\n1. The foo is here.\n\nG. Dialogue\n\n2. Nothing.\n", "utf-8")
+    run = cli(draft, "--rules", rules, "--format", "json")
+    whys = {v["id"]: v["why"] for v in run.json()["drafts"][0]["groups"][0]["rules"]}
+    assert 'found only outside section("G"): ¶1' in whys["a"]
+    assert 'found only outside section( "G" ): ¶1' in whys["b"]
+
+
+def test_expression_keys_tell_structures_apart() -> None:
+    # The evaluator shares values between expressions with one key: equal structures written
+    # differently share it, different structures never do.
+    from checker import expr as ex
+    from checker.parser import parse
+
+    assert ex.key(parse('any("a", "b")')) == ex.key(parse('any( "a","b" )'))
+    distinct = [ex.Cues(("a,b",)), ex.Cues(("a", "b")), ex.Phrase("a"), ex.Regex("a", False),
+                ex.Regex("a", True), ex.Number(2.0), ex.Phrase("2"), parse('any("a", "b")'),
+                parse('any("a,b")'), parse('any("b", "a")'), parse('"a" | "b"')]
+    assert len({ex.key(node) for node in distinct}) == len(distinct)

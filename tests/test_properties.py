@@ -306,7 +306,7 @@ def _phrase_oracle(document, words: list[str]) -> tuple[tuple[int, int], ...]:
         run = tokens[i:i + len(words)]
         if (all(token in (word, word + "'s") for (_, _, token), word in zip(run, words))
                 and not any(lower[a[1]:b[0]].replace("-", "").strip()
-                            for a, b in zip(run, run[1:]))
+                            for a, b in itertools.pairwise(run))
                 and document.sentence_at(run[0][0]) == document.sentence_at(run[-1][0])):
             found.append((run[0][0], run[-1][1]))
     return tuple(found)
