@@ -186,29 +186,29 @@ def test_a_closed_standard_stream_keeps_the_exit_code(files, tmp_path: Path, clo
     assert json.loads(out.read_text("utf-8"))["drafts"][0]["groups"]
 
 
+def _one_rule(cli, tmp_path: Path, check: str, text: str, **options) -> tuple[int, dict]:
+    """Check a one-rule rule set on a draft; return the exit code and the rule's verdict."""
+    rules, draft = tmp_path / "one.yaml", tmp_path / "draft.txt"
+    rules.write_text(rule_yaml(check, **options), "utf-8")
+    draft.write_text(text, "utf-8")
+    run = cli(draft, "--rules", rules, "--format", "json")
+    assert run.code in (0, 1), run.err
+    [verdict] = run.json()["drafts"][0]["groups"][0]["rules"]
+    return run.code, verdict
+
+
 def test_terms_nested_deeper_than_python_recursion_still_compile(cli, tmp_path: Path) -> None:
     # Each term built on the one before: the structure keys are worked out on a stack of their
     # own (a recursive walk raised RecursionError, an internal error, while compiling).
     terms = {"t0": '"foo"', **{f"t{i}": f'any(t{i - 1}, "y{i}")' for i in range(1, 150)}}
-    rules = tmp_path / "deep.yaml"
-    rules.write_text(rule_yaml("mentions(t149)", terms=terms), "utf-8")
-    draft = tmp_path / "draft.txt"
-    draft.write_text("1. The foo is here.\n", "utf-8")
-    run = cli(draft, "--rules", rules, "--format", "json")
-    assert run.code == 0, run.err
-    [verdict] = run.json()["drafts"][0]["groups"][0]["rules"]
-    assert verdict["status"] == "met"
+    code, verdict = _one_rule(cli, tmp_path, "mentions(t149)", "1. The foo is here.\n",
+                              terms=terms)
+    assert (code, verdict["status"]) == (0, "met")
 
 
 def test_a_scope_label_without_letters_is_unmet_not_an_error(cli, tmp_path: Path) -> None:
-    rules = tmp_path / "dash.yaml"
-    rules.write_text(rule_yaml('"foo" in section("—")'), "utf-8")
-    draft = tmp_path / "draft.txt"
-    draft.write_text("1. The foo is here.\n", "utf-8")
-    run = cli(draft, "--rules", rules, "--format", "json")
-    assert run.code == 1, run.err
-    [verdict] = run.json()["drafts"][0]["groups"][0]["rules"]
-    assert verdict["status"] == "unmet"
+    code, verdict = _one_rule(cli, tmp_path, '"foo" in section("—")', "1. The foo is here.\n")
+    assert (code, verdict["status"]) == (1, "unmet")
 
 
 def test_near_misses_quote_each_rule_as_written(cli, tmp_path: Path) -> None:
