@@ -30,11 +30,11 @@ class CompiledRule:
 
 
 def _compiled_rule(rule: Rule, check: ex.Node | None) -> CompiledRule:
-    if check is not None:
-        ex.key(check)  # worked out now, it is kept with the cached rule set
-    scopes = () if check is None else tuple(
-        node for node in ex.walk(check)
-        if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE)
+    if check is None:
+        return CompiledRule(rule, None)
+    ex.key(check)  # worked out now, it is kept with the cached rule set
+    scopes = tuple(node for node in ex.walk(check)
+                   if isinstance(node, ex.Call) and BUILTINS[node.func].returns == Type.SCOPE)
     return CompiledRule(rule, check, scopes)
 
 

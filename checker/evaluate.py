@@ -39,7 +39,7 @@ class Evaluator:
 
     def value(self, node: ex.Node) -> Any:
         """Return the value of a node: Matches, a scope, a float or a bool."""
-        key = node.__dict__.get("_key") or ex.key(node)  # (ex.key, without a call when known)
+        key = ex.key(node)
         try:
             return self._cache[key]
         except KeyError:

@@ -44,7 +44,7 @@ class Matches:
     @classmethod
     def from_spans(cls, spans: Iterable[Match]) -> Matches:
         """Return the matches of (start, end) pairs given in any order."""
-        pairs = np.array(list(spans), dtype=np.int64).reshape(-1, 2)
+        pairs = spans_array(spans)
         return cls.of(pairs[:, 0], pairs[:, 1])
 
     def select(self, keep: np.ndarray) -> Matches:
@@ -125,6 +125,8 @@ def count_non_overlapping(matches: Matches) -> int:
 def member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """Return, for each value, whether it is in a sorted array (np.isin may import numpy.ma,
     a sixth of the start-up time of a check)."""
+    if len(sorted_set) == 1:
+        return values == sorted_set[0]
     if not len(sorted_set):
         return np.zeros(len(values), dtype=bool)
     i = np.minimum(sorted_set.searchsorted(values), len(sorted_set) - 1)

@@ -4,8 +4,8 @@ A document is tokenised once into word ids with positions, the kind of gap after
 the sentence of each word, all held in numpy arrays; a phrase is found from the positions of its
 rarest word, checked against the other words, the gaps and the sentences a whole array at a time
 (or one by one, when that word occurs only a few times), so its cost is the number of times that
-word occurs, not the length of the draft. Regexes run on
-RE2 (linear time) over the normalised text. A match is a (start, end) pair of character offsets
+word occurs, not the length of the draft. Regexes run on RE2 (linear time) over the normalised
+text. A match is a (start, end) pair of character offsets
 into `Document.text`; a pattern's value is `Matches` (checker.matches), its matches in text order.
 """
 
@@ -259,7 +259,7 @@ class DocIndex:
 
     def phrase(self, plan: PhrasePlan) -> Matches:
         """Return every match of a phrase, found from its rarest word outwards."""
-        words = [self._words.get(w) or self.word_info(w) for w in plan.words]
+        words = [self.word_info(w) for w in plan.words]
         rank = [0] if len(words) == 1 else sorted(range(len(words)),
                                                   key=lambda k: (words[k][1], k))
         if words[rank[0]][1]:
@@ -302,12 +302,9 @@ class DocIndex:
             if k == anchor:
                 first = first[found >= 0]
             else:
-                ids = accepted[k]
-                first = first[found == ids[0] if len(ids) == 1 else member(found, ids)]
+                first = first[member(found, accepted[k])]
         if anchor:
-            ids = accepted[0]
-            found = self.ids[first]
-            first = first[found == ids[0] if len(ids) == 1 else member(found, ids)]
+            first = first[member(self.ids[first], accepted[0])]
         return self.starts[first], self.ends[first + size - 1]
 
     def _followed(self, first: np.ndarray, k: int, gap: str | None) -> np.ndarray:
