@@ -147,36 +147,14 @@ class Cues(Node):
     phrases: tuple[str, ...]
 
 
-def _hash_once(cls: type) -> type:
-    """Compute a node's (structural, recursive) hash once: sets and dicts of nodes (in
-    checker.logic) look them up over and over, and terms used by terms share subtrees that
-    would be rehashed every time."""
-    structural = cls.__hash__
-
-    def __hash__(self) -> int:
-        try:
-            return self.__dict__["_hash"]
-        except KeyError:
-            value = structural(self)
-            object.__setattr__(self, "_hash", value)
-            return value
-
-    cls.__hash__ = __hash__
-    return cls
-
-
-for _node in (Phrase, Regex, Number, Range, Name, Call, Union, Within, Arith, Compare, Not, And,
-              Or, TermRef, Cues):
-    _hash_once(_node)
-
-
 def key(node: Node) -> bytes:
     """Return a digest of the node's structure (what equality compares, so spans and texts are
     left out): structurally equal nodes, from two rule sets or two runs, have one key.
 
-    The evaluator caches values by key: a node's Python hash is recomputed in every process
-    (string hashes are salted) by a recursive walk, and looking up a node that is equal but not
-    identical compares whole trees. A key is worked out once, and kept with a cached rule set.
+    The evaluator caches values by key, and a node's hash is its key's: the dataclasses' own
+    hash is recomputed in every process (string hashes are salted) by a recursive walk, and
+    looking up a node that is equal but not identical compares whole trees. A key is worked out
+    once, and kept with a cached rule set.
     """
     found = node.__dict__.get("_key")
     if found is not None:
@@ -209,7 +187,18 @@ def _encoded(value: object) -> str:
         return key(value).hex()  # (known: children are done first)
     if isinstance(value, tuple):
         return "(" + ",".join(map(_encoded, value)) + ")"
+    if type(value) in (int, float):  # as equality has it: 2 == 2.0 and 0.0 == -0.0
+        return repr(float(value) + 0.0)
     return repr(value)  # (texts are quoted, so never taken for a key or a tuple)
+
+
+def _hash(node: Node) -> int:
+    return hash(key(node))
+
+
+for _node in (Phrase, Regex, Number, Range, Name, Call, Union, Within, Arith, Compare, Not, And,
+              Or, TermRef, Cues):
+    _node.__hash__ = _hash  # type: ignore[method-assign]
 
 
 def children(node: Node) -> tuple[Node, ...]:

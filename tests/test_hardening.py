@@ -234,6 +234,9 @@ def test_expression_keys_tell_structures_apart() -> None:
     from checker.parser import parse
 
     assert ex.key(parse('any("a", "b")')) == ex.key(parse('any( "a","b" )'))
+    assert ex.key(ex.Number(2)) == ex.key(ex.Number(2.0))  # equal, so one key (and hash)
+    assert ex.key(ex.Number(0.0)) == ex.key(ex.Number(-0.0))
+    assert hash(parse('"a" | "b"')) == hash(parse('"a"|"b"'))
     distinct = [ex.Cues(("a,b",)), ex.Cues(("a", "b")), ex.Phrase("a"), ex.Regex("a", False),
                 ex.Regex("a", True), ex.Number(2.0), ex.Phrase("2"), parse('any("a", "b")'),
                 parse('any("a,b")'), parse('any("b", "a")'), parse('"a" | "b"')]
