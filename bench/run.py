@@ -89,6 +89,7 @@ class Run:
     peak_mb: float
     exit: int
     error: str = ""
+    cpu_s: float = 0.0  # user + system, its child processes included
 
 
 # Children are started by this small launcher process, not by run.py itself: ru_maxrss counts
@@ -123,7 +124,8 @@ while header := requests.readline():
     answers.flush()
     _, status, usage = os.wait4(pid, 0)
     wall = time.perf_counter() - start
-    answers.write(f"{os.waitstatus_to_exitcode(status)} {wall!r} {usage.ru_maxrss}\n")
+    cpu = usage.ru_utime + usage.ru_stime  # (wait4 counts the grandchildren it reaped)
+    answers.write(f"{os.waitstatus_to_exitcode(status)} {wall!r} {usage.ru_maxrss} {cpu!r}\n")
     answers.flush()
 """
 
@@ -154,7 +156,7 @@ class Runner:
         pid = int(self.launcher.stdout.readline())
         timer = threading.Timer(self.timeout, _kill, (pid,))
         timer.start()
-        code, wall, peak_kb = self.launcher.stdout.readline().split()
+        code, wall, peak_kb, cpu = self.launcher.stdout.readline().split()
         timer.cancel()
         error = ""
         if int(code) not in ok:
@@ -162,17 +164,20 @@ class Runner:
             error = (f"timed out after {self.timeout:.0f} s" if int(code) == -signal.SIGKILL
                      else f"exit {int(code)}: " + " | ".join(tail[-5:]))
         # ru_maxrss is in KB on Linux
-        return Run(float(wall), int(peak_kb) / 1024, int(code), error)
+        return Run(float(wall), int(peak_kb) / 1024, int(code), error, float(cpu))
 
     def python(self, *args: str, ok: tuple[int, ...] = (0,)) -> Run:
         return self.run([sys.executable, *args], ok)
 
-    def draftcheck(self, drafts: list[str], rules: list[str], jobs: int = 1) -> Run:
+    def draftcheck(self, drafts: list[str], rules: list[str], jobs: int | None = None) -> Run:
+        """Time the check command; `jobs=None` leaves -j at its default, as users type it."""
         args = ["-m", "checker", "check", *drafts]
         for rule_file in rules:  # --rules takes one value: repeat it
             args += ["--rules", rule_file]
         # A real file, as users write reports: the time includes writing it (atomically).
-        args += ["--format", "json", "-o", str(self.workdir / "report.json"), "-j", str(jobs)]
+        args += ["--format", "json", "-o", str(self.workdir / "report.json")]
+        if jobs is not None:
+            args += ["-j", str(jobs)]
         return self.python(*args, ok=(0, 1))
 
 
@@ -187,6 +192,7 @@ def summary(runs: list[Run]) -> dict[str, object]:
     out: dict[str, object] = {"runs": len(runs)}
     if good:
         out.update(wall_s=statistics.median(r.wall_s for r in good),
+                   cpu_s=statistics.median(r.cpu_s for r in good),
                    peak_mb=max(r.peak_mb for r in good),
                    all_wall_s=[round(r.wall_s, 4) for r in good])
     errors = sorted({r.error for r in runs if r.error})
@@ -421,16 +427,16 @@ def code_fingerprint() -> str:
 
 def table(report: dict[str, dict]) -> str:
     """The results table, in Markdown (also readable as text)."""
-    head = ("| draft | rules | floor s | draftcheck s | × floor | naive s | naive / draftcheck "
-            "| draftcheck peak MB | floor peak MB |")
-    lines = [head, "|" + " --- |" * 9]
+    head = ("| draft | rules | floor s | draftcheck s | draftcheck CPU s | × floor | naive s "
+            "| naive / draftcheck | draftcheck peak MB | floor peak MB |")
+    lines = [head, "|" + " --- |" * 10]
     for row in report.values():
         floor, check, naive = row["floor"], row["draftcheck"], row["naive"]
         naive_text = (f"{naive['wall_s']:.2f}" + (" (1 run)" if naive["runs"] == 1 else "")
                       if "wall_s" in naive else "skipped" if "skipped" in naive else "failed")
         lines.append(
             f"| {row['draft']} | {row['rules']} | {_fmt(floor.get('wall_s'))} "
-            f"| {_fmt(check.get('wall_s'))} "
+            f"| {_fmt(check.get('wall_s'))} | {_fmt(check.get('cpu_s'))} "
             f"| {_fmt(_ratio(check.get('wall_s'), floor.get('wall_s')), 1)} | {naive_text} "
             f"| {_fmt(_ratio(naive.get('wall_s'), check.get('wall_s')), 1)} "
             f"| {_fmt(check.get('peak_mb'), 0)} | {_fmt(floor.get('peak_mb'), 0)} |")

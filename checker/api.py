@@ -7,6 +7,7 @@ before any draft is read) -> read each draft once -> evaluate every rule set on 
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -17,6 +18,7 @@ from checker.compiler import CompiledRuleSet, compile_ruleset
 from checker.document import Document
 from checker.errors import DraftcheckError, Problem, RuleError, UsageError
 from checker.evaluate import Evaluator
+from checker.forking import share_out
 from checker.report import DraftResult, GroupResult, Report
 from checker.ruleset import check_unique_groups
 from checker.verdicts import judge_all
@@ -117,13 +119,23 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+SHARE_FROM = 1000  # rules; with fewer, forking a second process costs about what it saves
+
+
 def check_document(document: Document, rulesets: list[CompiledRuleSet],
-                   explain: bool = False, with_text: bool = True) -> DraftResult:
-    """Check one document against every rule set, sharing one evaluator between them."""
+                   explain: bool = False, with_text: bool = True, jobs: int = 1) -> DraftResult:
+    """Check one document against every rule set, sharing one evaluator between them.
+
+    With `jobs` > 1 and at least SHARE_FROM rules, the rules are shared out between `jobs`
+    processes forked once the draft is indexed (see checker.forking): the same verdicts, sooner.
+    """
     evaluator = Evaluator(document)
+    rules = [rule for rs in rulesets for rule in rs.rules]
+    verdicts = iter(share_out(lambda share: judge_all(share, evaluator, explain), rules,
+                              jobs if len(rules) >= SHARE_FROM else 1))
     groups = tuple(
         GroupResult(group=rs.ruleset.group, title=rs.ruleset.title, rules_path=rs.ruleset.path,
-                    verdicts=judge_all(rs.rules, evaluator, explain))
+                    verdicts=tuple(itertools.islice(verdicts, len(rs.rules))))
         for rs in rulesets)
     return DraftResult(path=document.path, sha256=document.sha256, groups=groups,
                        text=document.text if with_text else "")
@@ -149,6 +161,9 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
                 original: bool = False, with_text: bool = True) -> Batch:
     """Read and check draft files, in `jobs` processes; keep the order of `paths`.
 
+    Several drafts are checked in parallel; a single draft has its rules shared out instead
+    (`check_document`).
+
     A draft that cannot be read is reported in `problems` and the others are still checked.
     `progress(n)` is called each time another draft is done. `with_text=False` leaves the draft
     text out of the results (only a report showing the draft needs it; workers send less back).
@@ -171,7 +186,7 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
                     progress(done)
     else:
         for i, path in enumerate(paths):
-            outcomes[i] = _check_file(path, rulesets, **options)
+            outcomes[i] = _check_file(path, rulesets, **options, jobs=jobs)  # (one draft)
             if progress:
                 progress(i + 1)
     drafts = tuple(o for o in outcomes if isinstance(o, DraftResult))
@@ -180,7 +195,7 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
 
 
 def _check_file(path: str, rulesets: list[CompiledRuleSet], *, explain: bool, original: bool,
-                with_text: bool) -> DraftResult | DraftcheckError:
+                with_text: bool, jobs: int = 1) -> DraftResult | DraftcheckError:
     """Read and check one draft; a draft that cannot be read is returned as its error."""
     from checker.readers import read_document
 
@@ -188,7 +203,7 @@ def _check_file(path: str, rulesets: list[CompiledRuleSet], *, explain: bool, or
         document = read_document(path, original=original)
     except DraftcheckError as error:
         return error
-    return check_document(document, rulesets, explain, with_text)
+    return check_document(document, rulesets, explain, with_text, jobs)
 
 
 # A worker process receives the compiled rule sets once, when it starts, not with every draft.

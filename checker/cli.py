@@ -86,7 +86,9 @@ def check(
     explain: Annotated[bool, typer.Option(
         "--explain", help="Show each sub-condition's truth value in plain words.")] = False,
     jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=1, help="Drafts checked in parallel (default: number of cores).")
+        "--jobs", "-j", min=1,
+        help="Processes to use: drafts are checked in parallel, and a single draft with 1000 "
+             "rules or more has its rules shared out (default: number of cores).")
                     ] = os.cpu_count() or 1,
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", metavar="OUT.docx",

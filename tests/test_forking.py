@@ -1,0 +1,85 @@
+"""One draft against many rules with -j N: the rules are shared out between forked processes,
+and the report is the same, byte for byte, whatever happens to the processes."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from checker import api, forking
+from conftest import ROOT
+
+BALANCED = ROOT / "samples" / "drafts" / "balanced.txt"
+SHIPPED = ["joint_statement.yaml", "poa_group.yaml", "development_group.yaml"]
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """Share out from two rules on (the shipped sets have ~60), and count the forks."""
+    monkeypatch.setattr(api, "SHARE_FROM", 2)
+    started = []
+    fork = os.fork
+
+    def counted() -> int:
+        pid = fork()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(forking.os, "fork", counted)
+    return started
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_one_draft_gets_the_same_report_from_one_two_or_three_processes(cli, forks, fmt):
+    outputs = {}
+    for jobs in (1, 2, 3):
+        run = cli(BALANCED, "--rules", *SHIPPED, "--format", fmt, "--explain", "-j", jobs)
+        assert run.code == 1, run.err
+        outputs[jobs] = run.out
+        assert len(forks) == jobs - 1
+        forks.clear()
+    assert outputs[2] == outputs[1]
+    assert outputs[3] == outputs[1]
+    assert "✗ unmet" in outputs[1] or '"status": "unmet"' in outputs[1]
+
+
+def test_few_rules_are_checked_in_one_process(cli, forks, monkeypatch):
+    monkeypatch.setattr(api, "SHARE_FROM", 1000)
+    run = cli(BALANCED, "--rules", *SHIPPED, "--format", "json", "-j", "2")
+    assert run.code == 1, run.err
+    assert forks == []
+
+
+def _square_in_parent(parent: int, fail_with):
+    def work(share):
+        if os.getpid() != parent:
+            fail_with()
+        return [n * n for n in share]
+    return work
+
+
+def _raise():
+    raise MemoryError
+
+
+def _die():
+    os._exit(3)
+
+
+def _lie():  # a child whose results are not what was asked (cannot happen; must not matter)
+    os._exit(0)
+
+
+@pytest.mark.parametrize("failure", [_raise, _die, _lie], ids=["raises", "dies", "no data"])
+def test_a_failed_child_share_is_worked_out_in_the_parent(failure):
+    items = list(range(10))
+    work = _square_in_parent(os.getpid(), failure)
+    assert forking.share_out(work, items, 3) == [n * n for n in items]
+
+
+def test_shares_come_back_in_order():
+    items = list(range(101))
+    assert forking.share_out(lambda share: [f"<{n}>" for n in share], items, 4) == [
+        f"<{n}>" for n in items]
