@@ -11,6 +11,7 @@ import bisect
 import difflib
 import functools
 import json
+import math
 import re
 from importlib import resources
 from pathlib import Path
@@ -553,11 +554,15 @@ def _rules(file: _File, items: Any) -> tuple[list[Rule], list[Problem]]:
         taken.add(item["id"])
         is_manual = str(item["check"]).strip() == MANUAL
         examples = item.get("examples") or {}
+        weight = float(item.get("weight", 1))
+        if not math.isfinite(weight):  # the schema's "> 0" lets .inf and .nan through
+            problems.append(file.problem(f"weight must be a finite number, not {weight}",
+                                         *item.lc.value("weight")))
         rules.append(Rule(
             id=str(item["id"]), says=str(item["says"]),
             check=None if is_manual else _expression(file, item, "check"),
             severity=Severity(item.get("severity", "major")),
-            weight=float(item.get("weight", 1)),
+            weight=weight,
             demand=str(item["demand"]) if item.get("demand") is not None else None,
             examples_met=tuple(map(str, examples.get("met") or ())),
             examples_unmet=tuple(map(str, examples.get("unmet") or ())),

@@ -274,6 +274,8 @@ def test_unknown_top_level_key_did_you_mean(both, tmp_path):
     ("severity", "high", "critical"),
     ("weight", "0", "greater than 0"),
     ("weight", "-2", "greater than 0"),
+    ("weight", ".inf", "finite number"),  # a score of inf / inf would be NaN
+    ("weight", ".nan", "finite number"),  # and NaN is not JSON
     ("severity", "Critical", "critical"),
     ("says", "[a, b]", "text"),
     ("check", "42", "text"),
