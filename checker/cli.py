@@ -210,14 +210,14 @@ def compare(
     text = render_compare(compare_rules(rulesets), fmt.value)
     problems = ()
     if drafts:
+        from checker.formatters.json_format import dumps
         from checker.overview import overview, render_overview
 
         batch = check_files(drafts, rulesets, jobs=os.cpu_count() or 1)
         problems = batch.problems
         view = overview(batch.report)
         if fmt == DiffFormat.JSON:  # one JSON document: the pairs plus the drafts
-            text = json.dumps({**json.loads(text), "drafts": view.to_dict()}, indent=2,
-                              ensure_ascii=False) + "\n"
+            text = dumps({**json.loads(text), "drafts": view.to_dict()})
         else:
             text += "\n" + render_overview(view, fmt.value)
     _emit(text, output)

@@ -10,7 +10,6 @@ with weighted MaxSAT (RC2), the largest weight of demands one draft could meet t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -21,6 +20,7 @@ from pysat.formula import WCNF
 from pysat.solvers import Solver
 
 from checker.compiler import CompiledRuleSet
+from checker.formatters.json_format import dumps
 from checker.formatters.markdown import escape
 from checker.logic import Encoder, ExactModel, LooseModel, Model
 
@@ -315,7 +315,7 @@ def _smallest_core(oracle: _Oracle, rid: str, kept: list[str]) -> tuple[str, ...
 def render_compare(comparison: Comparison, fmt: str = "text") -> str:
     """Render a comparison as text, json or markdown."""
     if fmt == "json":
-        return json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return dumps(comparison.to_dict())
     if fmt == "markdown":
         return _compare_markdown(comparison)
     return _compare_text(comparison)
@@ -365,7 +365,7 @@ def _compare_markdown(c: Comparison) -> str:
 def render_consensus(result: Consensus, fmt: str = "text") -> str:
     """Render a consensus as text, json or markdown."""
     if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return dumps(result.to_dict())
     groups = _by_conflict(result.dropped)
     share = 100 * result.weight_kept / result.weight_total if result.weight_total else 100.0
     head = (f"One draft can meet {len(result.kept)} of {len(result.kept) + len(result.dropped)} "

@@ -15,7 +15,6 @@ cites when no single change decides.
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from checker.api import check, check_document
 from checker.compiler import CompiledRuleSet
 from checker.document import Document, parse_document
 from checker.errors import DraftcheckError, DraftError, UsageError
+from checker.formatters.json_format import dumps
 from checker.formatters.markdown import escape
 from checker.readers import STDIN, read_document
 from checker.report import (
@@ -686,7 +686,7 @@ def _text_change(console: Console, change: RuleChange, color: bool) -> None:
 
 def render_json(diff: Diff, *, color: bool = False) -> str:
     """Render the diff as indented JSON: Diff.to_dict()."""
-    return json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return dumps(diff.to_dict())
 
 
 def render_markdown(diff: Diff, *, color: bool = False) -> str:

@@ -6,11 +6,11 @@ of groups the demands both see met in the same draft (common ground a chair can 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
+from checker.formatters.json_format import dumps
 from checker.formatters.markdown import escape
 from checker.report import Report, Status, format_score
 
@@ -65,7 +65,7 @@ def overview(report: Report) -> Overview:
 def render_overview(view: Overview, fmt: str) -> str:
     """Render as text, json or markdown."""
     if fmt == "json":
-        return json.dumps(view.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return dumps(view.to_dict())
     md = fmt == "markdown"
     cell = escape if md else str
     lines = ["## Drafts" if md else "Drafts", ""]

@@ -136,23 +136,23 @@ def test_several_drafts_give_one_report_with_a_score_matrix(cli, fmt: str) -> No
         assert "drafts × groups" in run.out
 
 
-def test_json_report_layout_is_json_with_the_same_content(cli, tmp_path: Path) -> None:
-    # The JSON report is laid out by hand (one evidence item a line, over json's C encoder):
-    # whatever the text holds, the file must parse back to exactly what json.dumps would write.
-    from checker.formatters.json_format import _write
+@pytest.mark.parametrize("value", [
+    {"a": [1, 2.5, -0.0, 1e300, True, False, None, "", "x"], "empty": [], "none": {},
+     "text": 'quote " backslash \\ tab \t newline \n bell \x07 é 中 \u2028 \U0001f600',
+     "nested": [{"evidence": [{"line": 1, "text": "a\nb"}, {}], "n": 3}, [[]], [{}]],
+     "weight": 2.0, "score": 66.7},
+    {"lone surrogate": "\ud800", "id": "r"},  # orjson refuses both: json writes them
+    {"count": 12345678901234567890},
+], ids=["plain", "surrogate", "big-int"])
+def test_every_json_output_is_laid_out_as_json_dumps_indent_2(value) -> None:
+    from checker.formatters.json_format import dumps
 
-    value = {"a": [1, 2.5, -0.0, 1e300, True, False, None, "", "x"], "empty": [], "none": {},
-             "text": 'quote " backslash \\ tab \t newline \n bell \x07 é 中 \ud800 \u2028',
-             "nested": [{"evidence": [{"line": 1, "text": "a\nb"}, {}], "n": 3}, [[]], [{}]],
-             "weight": 2.0, "score": 66.7, "count": 12345678901234567890}
-    out: list[str] = []
-    _write(value, 0, out)
-    text = "".join(out)
-    assert json.loads(text) == value
-    assert text.replace(" ", "").replace("\n", "") == json.dumps(
-        value, ensure_ascii=False).replace(" ", "").replace("\n", "")
+    assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    assert json.loads(dumps({"weight": 1e-7})) == {"weight": 1e-7}  # (written 1e-7, not 1e-07)
+
+
+def test_json_report_is_indented_two_spaces_with_non_ascii_as_is(cli) -> None:
     run = cli(ROOT / "samples" / "drafts" / "traps.txt", "--rules", "joint_statement.yaml",
               "--format", "json")
-    evidence_lines = [line for line in run.out.splitlines() if '"line": ' in line]
-    assert evidence_lines and all(line.strip().startswith('{"section": ')
-                                  for line in evidence_lines)
+    assert run.out == json.dumps(run.json(), indent=2, ensure_ascii=False) + "\n"
+    assert "¶" in run.out or "’" in run.out or "“" in run.out

@@ -9,13 +9,13 @@ Rule-file problems become tool configuration notifications (see `render_problems
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from checker import __version__
 from checker.errors import Problem
+from checker.formatters.json_format import dumps
 from checker.report import DraftResult, GroupResult, Report, Status, Verdict
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -56,7 +56,7 @@ def render_problems(problems: tuple[Problem, ...]) -> str:
 
 def _dump(run: dict[str, Any]) -> str:
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps(log)
 
 
 def _driver(rules: list[dict[str, Any]]) -> dict[str, Any]:
