@@ -97,7 +97,7 @@ class Run:
 # holds the generated drafts) would report run.py's size as its own peak. The launcher, started
 # first, stays at about the size of a bare interpreter. Protocol on its stdin: the byte length
 # of the NUL-separated arguments, a newline, the arguments; it answers the child's pid, then
-# "exit-code wall-seconds peak-KB".
+# "exit-code wall-seconds peak-KB cpu-seconds".
 LAUNCHER_CODE = r"""
 import os, sys, time
 requests, answers = sys.stdin.buffer, sys.stdout
@@ -360,6 +360,9 @@ def ratios(report: dict[str, dict], cli_result: dict, batch_result: dict) -> lis
         many, few = cell(label, 3000), cell(label, 300)
         add(f"{label}: 3000 rules / 300 rules",
             _ratio(_wall(many and many["draftcheck"]), _wall(few and few["draftcheck"])), 3)
+        add(f"{label}: 3000 rules / 300 rules, CPU time of all processes",  # (informative)
+            _ratio((many or {}).get("draftcheck", {}).get("cpu_s"),
+                   (few or {}).get("draftcheck", {}).get("cpu_s")), None)
     ten, one = cell("10MB", 300), cell("1MB", 300)
     add("300 rules: 10MB / 1MB", _ratio(_wall(ten and ten["draftcheck"]),
                                         _wall(one and one["draftcheck"])), 11)

@@ -126,13 +126,15 @@ def check_document(document: Document, rulesets: list[CompiledRuleSet],
                    explain: bool = False, with_text: bool = True, jobs: int = 1) -> DraftResult:
     """Check one document against every rule set, sharing one evaluator between them.
 
-    With `jobs` > 1 and at least SHARE_FROM rules, the rules are shared out between `jobs`
-    processes forked once the draft is indexed (see checker.forking): the same verdicts, sooner.
+    With `jobs` > 1 and at least SHARE_FROM rules, the rules are shared out between up to
+    `jobs` processes (shares of at least SHARE_FROM / 2 rules, no more processes than
+    processors), forked once the draft is indexed (see checker.forking): the same verdicts,
+    sooner.
     """
     evaluator = Evaluator(document)
     rules = [rule for rs in rulesets for rule in rs.rules]
-    verdicts = iter(share_out(lambda share: judge_all(share, evaluator, explain), rules,
-                              jobs if len(rules) >= SHARE_FROM else 1))
+    shares = min(jobs, len(rules) // (SHARE_FROM // 2)) if len(rules) >= SHARE_FROM else 1
+    verdicts = iter(share_out(lambda share: judge_all(share, evaluator, explain), rules, shares))
     groups = tuple(
         GroupResult(group=rs.ruleset.group, title=rs.ruleset.title, rules_path=rs.ruleset.path,
                     verdicts=tuple(itertools.islice(verdicts, len(rs.rules))))

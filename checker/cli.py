@@ -20,6 +20,7 @@ import typer
 
 from checker import __version__
 from checker.errors import DraftcheckError, UsageError
+from checker.forking import cores
 
 
 class ExitStatus(IntEnum):
@@ -89,7 +90,7 @@ def check(
         "--jobs", "-j", min=1,
         help="Processes to use: drafts are checked in parallel, and a single draft with 1000 "
              "rules or more has its rules shared out (default: number of cores).")
-                    ] = os.cpu_count() or 1,
+                    ] = cores(),
     annotate: Annotated[Path | None, typer.Option(
         "--annotate", metavar="OUT.docx",
         help="Also write a copy of the .docx draft with a Word comment on each unmet "
@@ -213,7 +214,7 @@ def compare(
         from checker.formatters.json_format import dumps
         from checker.overview import overview, render_overview
 
-        batch = check_files(drafts, rulesets, jobs=os.cpu_count() or 1)
+        batch = check_files(drafts, rulesets, jobs=cores())
         problems = batch.problems
         view = overview(batch.report)
         if fmt == DiffFormat.JSON:  # one JSON document: the pairs plus the drafts

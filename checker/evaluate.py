@@ -6,6 +6,7 @@ a pattern used by several rules, or by several groups' rule sets, is matched onc
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import operator
 from typing import Any
@@ -36,6 +37,23 @@ class Evaluator:
         self.quotes: dict[tuple[int, int], str] = {}  # evidence sentences, clipped (verdicts)
         # Why a pattern without a match came close, by id(pattern) (verdicts).
         self.misses: dict[int, tuple[ex.Node, Any]] = {}
+
+    def check(self, node: ex.Node) -> Any:
+        """Return the value of a whole check, however deeply it nests.
+
+        `value` recurses, so a check nested deeper than Python allows could be evaluated only if
+        other checks had left its inner parts in the cache: the outcome would depend on which
+        rules came before it, and on how rules are shared out between processes. Such a check
+        is worked out from its innermost parts up instead. (Parts that fail are not cached, and
+        are met again, and reported, only where the check needs them.)
+        """
+        try:
+            return self.value(node)
+        except RecursionError:
+            for part in ex.walk_up(node):
+                with contextlib.suppress(EvaluationError):
+                    self.value(part)
+            return self.value(node)
 
     def value(self, node: ex.Node) -> Any:
         """Return the value of a node: Matches, a scope, a float or a bool."""

@@ -218,6 +218,22 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
+def walk_up(node: Node) -> Iterator[Node]:
+    """Yield each distinct node once, after all of its sub-expressions (without recursion)."""
+    done: set[int] = set()
+    stack = [(node, iter(children(node)))]
+    while stack:
+        top, rest = stack[-1]
+        for child in rest:
+            if id(child) not in done:  # (never an ancestor: expressions have no cycles)
+                stack.append((child, iter(children(child))))
+                break
+        else:
+            stack.pop()
+            done.add(id(top))
+            yield top
+
+
 def walk(node: Node) -> Iterator[Node]:
     """Yield each distinct node once, parents first: terms make a check a graph, which unrolled
     can be exponentially large (a term used twice in a term used twice ...)."""

@@ -323,6 +323,8 @@ def _describe(file: _File, root: Any, error: ValidationError) -> list[Problem]:
         message = f"{where}expected one of {', '.join(map(str, value))}; got {instance!r}"
     elif kind == "exclusiveMinimum":
         message = f"{where}must be greater than {value}, got {instance!r}"
+    elif kind == "maximum":
+        message = f"{where}must be at most {value}, got {instance!r}"
     elif kind in ("minLength", "minItems"):
         message = f"{where}must not be empty"
     else:
@@ -555,7 +557,7 @@ def _rules(file: _File, items: Any) -> tuple[list[Rule], list[Problem]]:
         is_manual = str(item["check"]).strip() == MANUAL
         examples = item.get("examples") or {}
         weight = float(item.get("weight", 1))
-        if not math.isfinite(weight):  # the schema's "> 0" lets .inf and .nan through
+        if not math.isfinite(weight):  # .nan passes the schema's bounds (comparisons are false)
             problems.append(file.problem(f"weight must be a finite number, not {weight}",
                                          *item.lc.value("weight")))
         rules.append(Rule(

@@ -37,7 +37,7 @@ def judge_all(rules: Iterable[CompiledRule], evaluator: Evaluator,
     for rule in rules:
         if rule.check is not None:
             with contextlib.suppress(EvaluationError, RecursionError):
-                evaluator.value(rule.check)
+                evaluator.check(rule.check)
     return tuple(judge(rule, evaluator, explain) for rule in rules)
 
 
@@ -49,7 +49,7 @@ def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Ve
         return Verdict(**base, status=Status.REVIEW,
                        why="manual check: a reader must decide whether the draft meets it")
     try:
-        met = bool(evaluator.value(rule.check))
+        met = bool(evaluator.check(rule.check))
         leaves = _informative(evaluator, _deciding(evaluator, rule.check, negated=False))
         why = _why(evaluator, leaves)
         evidence = _evidence(evaluator, leaves)

@@ -274,7 +274,8 @@ def test_unknown_top_level_key_did_you_mean(both, tmp_path):
     ("severity", "high", "critical"),
     ("weight", "0", "greater than 0"),
     ("weight", "-2", "greater than 0"),
-    ("weight", ".inf", "finite number"),  # a score of inf / inf would be NaN
+    ("weight", ".inf", "at most 1000000"),  # a score of inf / inf would be NaN,
+    ("weight", "1e308", "at most 1000000"),  # and so would 1e308 + 1e308
     ("weight", ".nan", "finite number"),  # and NaN is not JSON
     ("severity", "Critical", "critical"),
     ("says", "[a, b]", "text"),

@@ -4,6 +4,7 @@ and the report is the same, byte for byte, whatever happens to the processes."""
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -28,6 +29,7 @@ def forks(monkeypatch):
         return pid
 
     monkeypatch.setattr(forking.os, "fork", counted)
+    monkeypatch.setattr(forking, "cores", lambda: 4)
     return started
 
 
@@ -52,6 +54,42 @@ def test_few_rules_are_checked_in_one_process(cli, forks, monkeypatch):
     assert forks == []
 
 
+def test_no_more_processes_than_processors(cli, forks, monkeypatch):
+    monkeypatch.setattr(forking, "cores", lambda: 2)
+    run = cli(BALANCED, "--rules", *SHIPPED, "--format", "json", "-j", "8")
+    assert run.code == 1, run.err
+    assert len(forks) == 1
+
+
+def test_a_child_that_cannot_be_started_leaves_the_work_to_the_parent(cli, forks, monkeypatch):
+    expected = cli(BALANCED, "--rules", *SHIPPED, "--format", "json", "-j", "1").out
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(forking.os, "fork", no_fork)
+    run = cli(BALANCED, "--rules", *SHIPPED, "--format", "json", "-j", "2")
+    assert (run.code, run.out) == (1, expected), run.err
+
+
+def test_a_parent_that_fails_stops_and_reaps_its_children(monkeypatch):
+    monkeypatch.setattr(forking, "cores", lambda: 4)
+    parent = os.getpid()
+
+    def work(share):
+        if os.getpid() == parent:
+            raise KeyError("the parent's own share failed")
+        time.sleep(60)  # a child still at work
+        return share
+
+    started = time.monotonic()
+    with pytest.raises(KeyError):
+        forking.share_out(work, list(range(9)), 3)
+    assert time.monotonic() - started < 30
+    with pytest.raises(ChildProcessError):  # no child left running, and no zombie
+        os.waitpid(-1, os.WNOHANG)
+
+
 def _square_in_parent(parent: int, fail_with):
     def work(share):
         if os.getpid() != parent:
@@ -73,13 +111,15 @@ def _lie():  # a child whose results are not what was asked (cannot happen; must
 
 
 @pytest.mark.parametrize("failure", [_raise, _die, _lie], ids=["raises", "dies", "no data"])
-def test_a_failed_child_share_is_worked_out_in_the_parent(failure):
+def test_a_failed_child_share_is_worked_out_in_the_parent(failure, monkeypatch):
+    monkeypatch.setattr(forking, "cores", lambda: 4)
     items = list(range(10))
     work = _square_in_parent(os.getpid(), failure)
     assert forking.share_out(work, items, 3) == [n * n for n in items]
 
 
-def test_shares_come_back_in_order():
+def test_shares_come_back_in_order(monkeypatch):
+    monkeypatch.setattr(forking, "cores", lambda: 4)
     items = list(range(101))
     assert forking.share_out(lambda share: [f"<{n}>" for n in share], items, 4) == [
         f"<{n}>" for n in items]
