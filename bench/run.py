@@ -333,6 +333,39 @@ def batch(runner: Runner, workdir: Path, count: int, size: int, repeat: int,
             "j1": summary(timed[1]), "j2": summary(timed[2])}
 
 
+# -- textlint (optional) ---------------------------------------------------------------------
+
+TEXTLINT_LARGEST = 1_000_000  # bytes; at 10 MB a run would take minutes (1 MB: ~30 s)
+
+
+def textlint(runner: Runner, inputs: Inputs, executable: Path, count: int,
+             log: Log) -> dict[str, dict]:
+    """textlint with the prh rule, one pattern per rule (the naive baseline's regexes), once.
+
+    prh reports every match of a pattern that differs from its `expected` text: with an
+    `expected` no draft contains, it reports every match, as draftcheck finds every match.
+    """
+    rules = json.loads(inputs.naive[count].read_text(encoding="utf-8"))["rules"]
+    folder = runner.workdir / f"textlint-{count}"
+    folder.mkdir(exist_ok=True)
+    lines = ["version: 1", "rules:"]
+    for rule in rules:  # (JavaScript regexes need no escape before "-" in a class)
+        pattern = "/" + rule["regex"].replace("\\-", "-") + "/i"
+        lines += [f"  - expected: '@@{rule['id']}'", f"    pattern: {json.dumps(pattern)}"]
+    (folder / "prh.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = folder / "textlintrc.json"
+    config.write_text(json.dumps({"rules": {"prh": {"rulePaths": [str(folder / "prh.yml")]}}}),
+                      encoding="utf-8")
+    out: dict[str, dict] = {}
+    for label, draft in inputs.drafts.items():
+        if inputs.sizes[label] > TEXTLINT_LARGEST * 1.01:
+            continue
+        run = runner.run([str(executable), "--config", str(config), str(draft)], ok=(0, 1))
+        out[f"{label} x {count}"] = summary([run])
+        log(f"  textlint {label} x {count}: {run.wall_s:.3f} s {run.error}")
+    return out
+
+
 # -- ratios and targets ----------------------------------------------------------------------
 
 def _wall(section: dict | None) -> float | None:
@@ -475,6 +508,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--naive-cap", type=float, default=120,
                         help="skip a naive run estimated to take longer (seconds)")
     parser.add_argument("--timeout", type=float, default=1800, help="per process (seconds)")
+    parser.add_argument("--textlint", type=Path, metavar="EXECUTABLE",
+                        help="also time this textlint (with textlint-rule-prh installed beside "
+                             "it) on the drafts up to 1MB with 300 rules (or the fewest "
+                             "asked for), once")
     parser.add_argument("--workdir", type=Path,
                         help="write the generated inputs here and keep them (default: a "
                              "temporary folder, removed)")
@@ -504,6 +541,11 @@ def main(argv: list[str] | None = None) -> int:
             validate(runner, inputs)
             log("matrix (floor, draftcheck, naive):")
             report = matrix(runner, inputs, repeat, args.naive_cap, log)
+            textlint_result = {}
+            if args.textlint:
+                log("textlint:")
+                textlint_result = textlint(runner, inputs, args.textlint.resolve(),
+                                           300 if 300 in counts else min(counts), log)
             log("CLI end to end:")
             cli_result = cli(runner, workdir, cli_runs, log)
             log("batch:")
@@ -525,6 +567,7 @@ def main(argv: list[str] | None = None) -> int:
         "matrix": report,
         "cli": cli_result,
         "batch": batch_result,
+        "textlint": textlint_result,
         "ratios": checks,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -537,6 +580,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{_fmt(cli_result['version_command'].get('wall_s'))} s)")
     print(f"batch of {batch_result['drafts']} x {batch_result['draft_bytes'] // 1000} KB: "
           f"-j 1 {_fmt(_wall(batch_result['j1']))} s, -j 2 {_fmt(_wall(batch_result['j2']))} s")
+    for key, run in textlint_result.items():
+        check = report[key]["draftcheck"]
+        print(f"textlint (prh), {key} rules: {_fmt(run.get('wall_s'))} s, "
+              f"{_fmt(_ratio(run.get('wall_s'), check.get('wall_s')), 1)}x draftcheck's "
+              f"{_fmt(check.get('wall_s'))} s {'; '.join(run.get('errors', []))}")
     for line in ratio_lines(checks):
         print(line)
     print(f"\n{results['elapsed_s']:.0f} s in all; results written to {args.out}")
@@ -547,6 +595,7 @@ def main(argv: list[str] | None = None) -> int:
               if any("errors" in row[part] for part in ("floor", "draftcheck", "naive"))]
     failed += [part for part in ("j1", "j2") if "errors" in batch_result[part]]
     failed += ["cli"] if "errors" in cli_result else []
+    failed += [f"textlint {key}" for key, run in textlint_result.items() if "errors" in run]
     if failed:
         print(f"some runs failed: {', '.join(failed)} (see {args.out})", file=sys.stderr)
         return 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +14,28 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "bench" / "run.py"
 
 
+# Stands in for textlint (node is not needed): keeps the prh dictionary it was given.
+FAKE_TEXTLINT = """#!{python}
+import json, pathlib, shutil, sys
+config = json.loads(pathlib.Path(sys.argv[sys.argv.index("--config") + 1]).read_text())
+shutil.copy(config["rules"]["prh"]["rulePaths"][0], pathlib.Path(__file__).with_name("prh.yml"))
+sys.exit(1)  # textlint's exit when it reports problems
+"""
+
+
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def textlint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    fake = tmp_path_factory.mktemp("textlint") / "textlint"
+    fake.write_text(FAKE_TEXTLINT.format(python=sys.executable), encoding="utf-8")
+    fake.chmod(0o755)
+    return fake
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory, textlint: Path) -> dict:
     out = tmp_path_factory.mktemp("bench") / "results.json"
-    done = subprocess.run([sys.executable, str(RUN), "--quick", "--out", str(out)], cwd=ROOT,
+    done = subprocess.run([sys.executable, str(RUN), "--quick", "--out", str(out),
+                           "--textlint", str(textlint)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "100KB" in done.stdout and "target <=" in done.stdout
@@ -74,3 +93,12 @@ def test_generators_are_deterministic() -> None:
     corpus = generate.harvest()
     assert generate.make_draft(20_000, corpus=corpus) == generate.make_draft(20_000, corpus=corpus)
     assert generate.make_ruleset(30, corpus=corpus) == generate.make_ruleset(30, corpus=corpus)
+
+
+def test_textlint_gets_one_prh_pattern_per_rule(results: dict, textlint: Path) -> None:
+    assert results["textlint"]["100KB x 30"]["wall_s"] > 0
+    patterns = re.findall(r'^    pattern: "/(.*)/i"$', textlint.with_name("prh.yml").read_text(),
+                          re.MULTILINE)
+    assert len(patterns) == 30
+    for pattern in patterns:
+        re.compile(json.loads(f'"{pattern}"'))  # (the same syntax, for these patterns)
