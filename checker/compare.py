@@ -22,7 +22,8 @@ from pysat.solvers import Solver
 from checker.compiler import CompiledRuleSet
 from checker.formatters.json_format import dumps
 from checker.formatters.markdown import escape
-from checker.logic import Encoder, ExactModel, LooseModel, Model
+from checker.logic import Encoder, ExactModel, Model
+from checker.loose import LooseModel
 
 SOLVER = "g4"  # Glucose 4: deterministic, fast on these small instances
 WEIGHT_SCALE = 100  # rule weights are decimals; MaxSAT weights are integers
