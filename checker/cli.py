@@ -177,7 +177,8 @@ def diff(
 ) -> None:
     """Compare two revisions: scores before and after, each rule that flipped, and why."""
     from checker.api import load_rules
-    from checker.diff import diff_files, render_diff
+    from checker.diff import diff_files
+    from checker.formatters.diff import render_diff
     from checker.ruleset import Severity
 
     _refuse_overwriting(output, [old, new], rules)

@@ -13,10 +13,10 @@ import pytest
 from ruamel.yaml import YAML
 
 from checker.api import load_rules
-from checker.diff import (Change, Decides, align_paragraphs, diff_drafts, diff_files, render_diff,
-                          word_edits)
+from checker.diff import Change, Decides, align_paragraphs, diff_drafts, diff_files, word_edits
 from checker.document import Document, parse_document
 from checker.errors import DraftError, UsageError
+from checker.formatters.diff import render_diff
 from checker.readers import read_document
 from checker.ruleset import Severity
 
