@@ -25,7 +25,7 @@ from typing import Any
 from checker import __version__
 from checker.api import check, check_document
 from checker.compiler import CompiledRuleSet
-from checker.document import Document, parse_document
+from checker.document import Document
 from checker.errors import DraftcheckError, DraftError, UsageError
 from checker.readers import STDIN, read_document
 from checker.report import (
@@ -36,6 +36,7 @@ from checker.report import (
     Verdict,
 )
 from checker.ruleset import Severity
+from checker.segment import parse_document
 
 CONTEXT = 3  # words shown either side of an edit
 SIMILAR = 0.5  # share of words in common above which two paragraphs are one paragraph, edited

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from checker.compiler import CompiledRuleSet
-from checker.document import parse_document
 from checker.evaluate import Evaluator
 from checker.report import Status
+from checker.segment import parse_document
 from checker.verdicts import judge
 
 

@@ -14,8 +14,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from checker.document import Document, Source, build_document, make_source
+from checker.document import Document, Source, make_source
 from checker.errors import DraftError
+from checker.segment import build_document
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"

@@ -34,8 +34,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from checker.document import Source, make_source, parse_document
+from checker.document import Source, make_source
 from checker.errors import DraftError
+from checker.segment import parse_document
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument

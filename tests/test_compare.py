@@ -20,7 +20,7 @@ from checker.compare import (
     render_compare,
     render_consensus,
 )
-from checker.document import parse_document
+from checker.segment import parse_document
 from checker.evaluate import Evaluator
 from conftest import rule_yaml
 

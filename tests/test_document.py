@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.document import Document, build_document, parse_document
+from checker.document import Document
+from checker.segment import build_document, parse_document
 from checker.errors import DraftError
 from checker.matches import Matches, inside
 from checker.readers import read_document, read_markdown

@@ -161,7 +161,7 @@ def test_same_sentence_on_a_draft_of_white_space_is_unmet(tmp_path: Path) -> Non
     # A draft with no sentence at all (white space only: rule examples can be such) has matches
     # of a white-space regex but no sentence to hold them: unmet, not an IndexError.
     from checker.api import check, load_rules
-    from checker.document import parse_document
+    from checker.segment import parse_document
 
     rules = tmp_path / "ws.yaml"
     rules.write_text(rule_yaml(r"mentions(same_sentence(/\s/, /\s/))"), "utf-8")

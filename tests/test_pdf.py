@@ -21,10 +21,11 @@ from PIL import Image
 from pypdf import PageObject, PdfReader
 
 from checker.api import check, load_rules
-from checker.document import Document, build_document
+from checker.document import Document
 from checker.errors import DraftError
 from checker.readers import READERS, read_document
 from checker.readers_pdf import _clean, read_pdf
+from checker.segment import build_document
 
 DRAFTS = ROOT / "samples" / "drafts"
 RULES = str(ROOT / "rules" / "joint_statement.yaml")

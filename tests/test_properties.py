@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from checker.api import check, load_rules
-from checker.document import parse_document
+from checker.segment import parse_document
 from checker.errors import DraftcheckError
 from conftest import ROOT
 
