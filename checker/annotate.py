@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checker.docx_styles import W
 from checker.errors import DraftError, UsageError
 from checker.output import write_file
 from checker.readers_docx import (
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 AUTHOR = "draftcheck"
 INITIALS = "DC"
 _PRESERVE = "{http://www.w3.org/XML/1998/namespace}space"
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def annotate_docx(draft_path: str | os.PathLike[str], report_draft: DraftResult,
@@ -149,7 +149,7 @@ def _keep(run: Any, start: int, end: int | None) -> None:
     """Keep only the characters [start, end) of a run (end None: to the end)."""
     pos = 0
     for child in list(run):
-        if child.tag == _W + "rPr":
+        if child.tag == W + "rPr":
             continue
         size = len(child_text(child, False))
         lo, hi = pos, pos + size
