@@ -17,9 +17,11 @@ The output depends only on the report: the same report gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from html import escape
+from importlib import resources
 from itertools import pairwise
 
 from checker.report import DraftResult, Evidence, GroupResult, Report, Status, Verdict, format_score
@@ -77,7 +79,7 @@ def render(report: Report, *, color: bool = False) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f'<meta name="generator" content="draftcheck {escape(report.version)}">',
         f"<title>draftcheck report: {escape(_names(report))}</title>",
-        f"<style>{_CSS}</style>",
+        f"<style>{_css()}</style>",
         "</head>",
         "<body>",
         '<input type="checkbox" id="hide-met" class="toggle">',
@@ -487,119 +489,7 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-_CSS = """
-:root{--ink:#1a1a1a;--muted:#555;--line:#c8c8c8;--met:#c8e6c9;--met-edge:#2e7d32;
---unmet:#f6c1c1;--unmet-edge:#c62828;--crit:#a61b1b;--review:#ffe08a;--review-edge:#a06800;
---error:#d9d9d9;--error-edge:#555;--link:#0b57a4}
-*{box-sizing:border-box}
-body{margin:0;color:var(--ink);background:#fff;font:15px/1.5 system-ui,-apple-system,
-"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
-header,main{max-width:1180px;margin:0 auto;padding:0 24px}
-header{padding-top:16px;border-bottom:1px solid var(--line)}
-h1{margin:0 0 4px;font-size:1.6rem}h1 .version{font-weight:400;color:var(--muted);font-size:1rem}
-h2{font-size:1.3rem;margin:28px 0 8px;border-bottom:2px solid var(--ink);padding-bottom:2px;
-overflow-wrap:anywhere}
-h3{font-size:1.1rem;margin:20px 0 4px;overflow-wrap:anywhere}
-h3 .title{font-weight:400}
-a{color:var(--link)}
-code{font:0.9em ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;overflow-wrap:anywhere}
-.meta{color:var(--muted);margin:2px 0 8px}
-.contents{margin:4px 0;padding-left:1.4em}
-.toggle{position:absolute;left:-9999px}
-.controls label{cursor:pointer;user-select:none}
-.controls label::before{content:"☐ ";font-size:1.1em}
-#hide-met:checked~header .controls label::before{content:"☑ "}
-#hide-met:focus-visible~header .controls label{outline:2px solid var(--link)}
-#hide-met:checked~main .verdict.s-met{display:none}
-.scroll{overflow-x:auto;margin:8px 0 12px}
-table.matrix{border-collapse:separate;border-spacing:3px}
-.matrix caption{text-align:left;font-weight:600;padding:0 0 4px}
-.matrix th{text-align:left;font-weight:600;padding:4px 8px;vertical-align:middle}
-.matrix thead th{font-size:0.85rem;color:var(--muted);font-weight:600}
-.matrix tbody th{background:#f2f2f2;min-width:8em;max-width:22em;overflow-wrap:break-word}
-.matrix td{padding:0;vertical-align:top}
-.matrix a{color:inherit}
-.matrix td a{display:block;color:inherit;text-decoration:none}
-.matrix td a:hover,.matrix td a:focus-visible{outline:2px solid var(--link)}
-.matrix td.tiles{width:100%}
-.tiles ol{list-style:none;margin:0;padding:0;display:grid;gap:3px;
-grid-template-columns:repeat(auto-fill,minmax(8.4em,1fr))}
-li.rule{border:1px solid;font-size:0.75rem;line-height:1.25;overflow-wrap:break-word;
-min-height:3.6em}
-li.rule a{padding:4px 5px;height:100%}
-li.rule .glyph{font-weight:700;font-size:1rem}
-.crit-tag{display:block;font-size:0.7rem;font-weight:700;text-transform:uppercase;
-letter-spacing:.04em}
-.matrix td.score{min-width:5.5em;padding:6px 8px;text-align:center;font-weight:700;font-size:1.05rem}
-.matrix td.score .sub{display:block;font-weight:400;font-size:0.75rem}
-:is(.badge,li.rule,.swatch,sup.back a).s-met{background:var(--met);border-color:var(--met-edge)}
-:is(.badge,li.rule,.swatch,sup.back a).s-unmet{background:var(--unmet);border-color:var(--unmet-edge)}
-:is(.badge,li.rule,.swatch,sup.back a).s-unmet.crit{background:var(--crit);color:#fff;
-border-color:#5c0a0a}
-:is(.badge,li.rule,.swatch,sup.back a).s-review{background:var(--review);
-border-color:var(--review-edge)}
-:is(.badge,li.rule,.swatch,sup.back a).s-error{background:var(--error);
-border-color:var(--error-edge)}
-.none{background:#e6e6e6;color:var(--ink)}
-.legend{list-style:none;padding:0;margin:6px 0;display:flex;flex-wrap:wrap;gap:4px 16px;
-font-size:0.85rem}
-.legend li{display:flex;align-items:center;gap:6px}
-.swatch{display:inline-block;min-width:1.6em;text-align:center;font-weight:700;
-border:1px solid;border-radius:3px}
-.legend.scale{display:block}
-.legend.scale span{display:inline-block;padding:0 6px;margin-right:2px;border-radius:3px;
-font-weight:600}
-.score-badge{font-size:0.9rem;font-weight:700;padding:1px 8px;border-radius:10px;
-margin-left:6px;white-space:nowrap}
-.verdicts{list-style:none;padding:0;margin:8px 0}
-.verdict{border-left:6px solid;padding:6px 12px;margin:0 0 10px;background:#fafafa}
-.verdict.s-met{border-left-color:var(--met-edge)}
-.verdict.s-unmet{border-left-color:var(--unmet-edge)}
-.verdict.s-unmet.crit{border-left-color:var(--crit)}
-.verdict.s-review{border-left-color:var(--review-edge)}
-.verdict.s-error{border-left-color:var(--error-edge)}
-.verdict:target{outline:3px solid var(--link)}
-.verdict p{margin:2px 0}
-.head{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}
-.badge{font-weight:700;padding:0 8px;border:1px solid;border-radius:3px;white-space:nowrap}
-.severity{font-size:0.8rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-.sev-critical{color:var(--crit);font-weight:700}
-.rule-id{font-weight:700;font-size:1rem}
-.demand,.weight{color:var(--muted);font-size:0.85rem}
-.says{font-style:italic}
-.label{font-weight:600}
-.note{color:#6b4a00}
-.evidence{margin:4px 0 2px;padding-left:1.6em;font-size:0.92rem}
-.evidence li{margin:3px 0}
-.evidence .cite{font-weight:600;margin-right:4px}
-.evidence q{overflow-wrap:anywhere}
-em.match{font-style:normal;font-weight:700;background:#fff3b0}
-.explanation pre{white-space:pre-wrap;font-size:0.8rem;background:#f2f2f2;padding:6px;margin:4px 0}
-.draft-text{border:1px solid var(--line);padding:8px 16px;background:#fdfdfb}
-.para{margin:0 0 0.9em;white-space:pre-wrap;overflow-wrap:anywhere;
-font:13.5px/1.6 ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace}
-mark{color:var(--ink);border-radius:2px;box-shadow:inset 0 -2px 0 var(--line)}
-mark.s-met{background:var(--met);box-shadow:inset 0 -2px 0 var(--met-edge)}
-mark.s-unmet{background:var(--unmet);box-shadow:inset 0 -2px 0 var(--unmet-edge)}
-mark.s-unmet.crit{background:var(--crit);color:#fff}
-mark.s-review{background:var(--review);box-shadow:inset 0 -2px 0 var(--review-edge)}
-mark.s-error{background:var(--error);box-shadow:inset 0 -2px 0 var(--error-edge)}
-mark mark{outline:1px dotted var(--ink)}
-mark:target{outline:3px solid var(--link);outline-offset:1px}
-sup.back{font:700 0.7rem/1 system-ui,sans-serif;user-select:none;margin-left:1px}
-sup.back a{text-decoration:none;padding:0 2px;border-radius:2px;border:1px solid}
-@media print{
-body{font-size:11pt}
-header,main{max-width:none;padding:0}
-.controls,.toggle{display:none}
-a{color:inherit;text-decoration:none}
-*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
-.scroll{overflow:visible}
-.verdict,.matrix tr,.evidence li{break-inside:avoid}
-h2,h3{break-after:avoid}
-section.draft{break-before:page}
-section.draft:first-of-type{break-before:auto}
-.para{font-size:9pt}
-sup.back{display:none}
-}
-""".strip()
+@functools.cache
+def _css() -> str:
+    """The page's style sheet (report.css, beside this module)."""
+    return resources.files(__package__).joinpath("report.css").read_text(encoding="utf-8").strip()
