@@ -30,7 +30,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -342,14 +342,17 @@ def textlint(runner: Runner, inputs: Inputs, executable: Path, count: int,
              log: Log) -> dict[str, dict]:
     """textlint with the prh rule, one pattern per rule (the naive baseline's regexes), once.
 
-    prh reports every match of a pattern that differs from its `expected` text: with an
-    `expected` no draft contains, it reports every match, as draftcheck finds every match.
+    prh reports a match of a pattern that differs from its `expected` text; with an `expected`
+    no draft contains, it reports the matches, though fewer than there are: it keeps one of
+    matches that overlap (across rules too), and it reads a .txt draft line by line, so a
+    phrase split over two lines is not found. Every pattern still scans the whole text. A run
+    that reports nothing (no prh beside textlint, say: textlint then also exits 1) is an error.
     """
     rules = json.loads(inputs.naive[count].read_text(encoding="utf-8"))["rules"]
     folder = runner.workdir / f"textlint-{count}"
     folder.mkdir(exist_ok=True)
     lines = ["version: 1", "rules:"]
-    for rule in rules:  # (JavaScript regexes need no escape before "-" in a class)
+    for rule in rules:  # (prh compiles with the u flag, which allows `\-` only in a class)
         pattern = "/" + rule["regex"].replace("\\-", "-") + "/i"
         lines += [f"  - expected: '@@{rule['id']}'", f"    pattern: {json.dumps(pattern)}"]
     (folder / "prh.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -360,10 +363,25 @@ def textlint(runner: Runner, inputs: Inputs, executable: Path, count: int,
     for label, draft in inputs.drafts.items():
         if inputs.sizes[label] > TEXTLINT_LARGEST * 1.01:
             continue
-        run = runner.run([str(executable), "--config", str(config), str(draft)], ok=(0, 1))
-        out[f"{label} x {count}"] = summary([run])
-        log(f"  textlint {label} x {count}: {run.wall_s:.3f} s {run.error}")
+        run = runner.run([str(executable), "--config", str(config), "--format", "json",
+                          str(draft)], ok=(0, 1))
+        reported = _textlint_messages(runner.out) if not run.error else 0
+        if not run.error and not reported:
+            run = replace(run, error="textlint reported nothing: is textlint-rule-prh installed "
+                                     "beside it?")
+        out[f"{label} x {count}"] = {**summary([run]), "reported": reported}
+        log(f"  textlint {label} x {count}: {run.wall_s:.3f} s, {reported} matches reported "
+            f"{run.error}")
     return out
+
+
+def _textlint_messages(output: Path) -> int:
+    """Count the problems in textlint's JSON output (0 if it is not that)."""
+    try:
+        files = json.loads(output.read_text(encoding="utf-8"))
+        return sum(len(f["messages"]) for f in files)
+    except (OSError, ValueError, TypeError, KeyError):
+        return 0
 
 
 # -- ratios and targets ----------------------------------------------------------------------
@@ -584,7 +602,8 @@ def main(argv: list[str] | None = None) -> int:
         check = report[key]["draftcheck"]
         print(f"textlint (prh), {key} rules: {_fmt(run.get('wall_s'))} s, "
               f"{_fmt(_ratio(run.get('wall_s'), check.get('wall_s')), 1)}x draftcheck's "
-              f"{_fmt(check.get('wall_s'))} s {'; '.join(run.get('errors', []))}")
+              f"{_fmt(check.get('wall_s'))} s ({run['reported']} matches reported) "
+              f"{'; '.join(run.get('errors', []))}")
     for line in ratio_lines(checks):
         print(line)
     print(f"\n{results['elapsed_s']:.0f} s in all; results written to {args.out}")

@@ -14,21 +14,30 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "bench" / "run.py"
 
 
-# Stands in for textlint (node is not needed): keeps the prh dictionary it was given.
+# Stands in for textlint (node is not needed): keeps the prh dictionary it was given, and
+# reports one problem per pattern (or none, as textlint does without the prh rule) as JSON.
 FAKE_TEXTLINT = """#!{python}
 import json, pathlib, shutil, sys
 config = json.loads(pathlib.Path(sys.argv[sys.argv.index("--config") + 1]).read_text())
-shutil.copy(config["rules"]["prh"]["rulePaths"][0], pathlib.Path(__file__).with_name("prh.yml"))
-sys.exit(1)  # textlint's exit when it reports problems
+prh = pathlib.Path(config["rules"]["prh"]["rulePaths"][0])
+shutil.copy(prh, pathlib.Path(__file__).with_name("prh.yml"))
+found = {report}
+messages = [{{"ruleId": "prh"}} for line in prh.read_text().splitlines() if "pattern:" in line]
+print(json.dumps([{{"filePath": sys.argv[-1], "messages": messages if found else []}}]))
+sys.exit(1)  # textlint's exit when it reports problems, and when no rule is found
 """
+
+
+def _fake_textlint(folder: Path, report: bool) -> Path:
+    fake = folder / "textlint"
+    fake.write_text(FAKE_TEXTLINT.format(python=sys.executable, report=report), encoding="utf-8")
+    fake.chmod(0o755)
+    return fake
 
 
 @pytest.fixture(scope="module")
 def textlint(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    fake = tmp_path_factory.mktemp("textlint") / "textlint"
-    fake.write_text(FAKE_TEXTLINT.format(python=sys.executable), encoding="utf-8")
-    fake.chmod(0o755)
-    return fake
+    return _fake_textlint(tmp_path_factory.mktemp("textlint"), report=True)
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +106,20 @@ def test_generators_are_deterministic() -> None:
 
 def test_textlint_gets_one_prh_pattern_per_rule(results: dict, textlint: Path) -> None:
     assert results["textlint"]["100KB x 30"]["wall_s"] > 0
+    assert results["textlint"]["100KB x 30"]["reported"] == 30
     patterns = re.findall(r'^    pattern: "/(.*)/i"$', textlint.with_name("prh.yml").read_text(),
                           re.MULTILINE)
     assert len(patterns) == 30
     for pattern in patterns:
         re.compile(json.loads(f'"{pattern}"'))  # (the same syntax, for these patterns)
+
+
+def test_a_textlint_that_reports_nothing_is_a_failed_run(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    done = subprocess.run([sys.executable, str(RUN), "--quick", "--out", str(out), "--textlint",
+                           str(_fake_textlint(tmp_path, report=False))], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert "textlint reported nothing" in done.stdout + done.stderr
+    run = json.loads(out.read_text(encoding="utf-8"))["textlint"]["100KB x 30"]
+    assert run["reported"] == 0 and run["errors"]

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.document import Document
-from checker.segment import build_document, parse_document
 from checker.errors import DraftError
 from checker.matches import Matches, inside
 from checker.readers import read_document, read_markdown
+from checker.segment import build_document, parse_document
 
 DRAFT = """\
 Open-ended working group on security of and in the use of ICTs 2021-2025

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from checker.diff import Change, Decides, Diff, GroupDiff, MovedEvidence, RuleChange, WordEdit
 from checker.errors import UsageError
 from checker.formatters.json_format import dumps
 from checker.formatters.markdown import escape
 from checker.report import Evidence, Status, format_score, shorten
+
+if TYPE_CHECKING:  # rich is imported by the text output only: JSON need not pay for it
+    from rich.console import Console
+    from rich.text import Text
 
 
 def render_diff(diff: Diff, fmt: str, *, color: bool = False) -> str:
@@ -57,6 +59,9 @@ def _summary(diff: Diff) -> str:
 
 def render_text(diff: Diff, *, color: bool = False) -> str:
     """Render the diff for a terminal; plain text unless color is True."""
+    from rich.console import Console
+    from rich.text import Text
+
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, color_system=
                       "standard" if color else None, width=100, soft_wrap=True, highlight=False)
@@ -80,6 +85,8 @@ def render_text(diff: Diff, *, color: bool = False) -> str:
 
 def _text_edit(edit: WordEdit, color: bool) -> Text:
     """Show an edit as wdiff does: "…the PoA [-will be-]{+is+} one…" (struck and coloured)."""
+    from rich.text import Text
+
     line = Text("          …" + (edit.words_before + " " if edit.words_before else ""))
     removed, added = shorten(edit.removed, _QUOTE), shorten(edit.added, _QUOTE)
     if edit.removed:
@@ -92,6 +99,8 @@ def _text_edit(edit: WordEdit, color: bool) -> Text:
 
 
 def _text_change(console: Console, change: RuleChange, color: bool) -> None:
+    from rich.text import Text
+
     line = Text("    ")
     for status, arrow in ((change.before, " → "), (change.after, "  ")):
         mark, style = status.label, _STYLE[status]
