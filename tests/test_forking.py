@@ -4,7 +4,10 @@ and the report is the same, byte for byte, whatever happens to the processes."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -123,3 +126,50 @@ def test_shares_come_back_in_order(monkeypatch):
     items = list(range(101))
     assert forking.share_out(lambda share: [f"<{n}>" for n in share], items, 4) == [
         f"<{n}>" for n in items]
+
+
+ORPHAN_SCRIPT = """
+import os, sys, time
+from checker import forking
+forking.cores = lambda: 4
+folder = sys.argv[1]
+
+def work(share):
+    if os.getpid() != parent:
+        open(os.path.join(folder, str(os.getpid())), "w").close()
+        print("a child writing to its parent's output", flush=True)
+    time.sleep(60)
+    return share
+
+parent = os.getpid()
+forking.share_out(work, list(range(3)), 3)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal: Linux")
+def test_children_die_with_their_parent_and_keep_none_of_its_output(tmp_path):
+    # A caller's timeout kills draftcheck's process, not its children: they must not go on
+    # working, nor keep the caller waiting for the end of draftcheck's output.
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN_SCRIPT, str(tmp_path)], cwd=ROOT,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while len(list(tmp_path.iterdir())) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    children = [int(p.name) for p in tmp_path.iterdir()]
+    assert len(children) == 2
+    parent.kill()
+    out, _ = parent.communicate(timeout=10)  # no child holds the pipe open
+    assert out == b""
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status
