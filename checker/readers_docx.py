@@ -142,7 +142,7 @@ def word_paragraphs(document: WordDocument, *, original: bool = False) -> list[W
     numbering = Numbering(_part_element(document, "numbering"), styles)
     paragraphs = []
     for parts in _merged(_blocks(document.element.body, original), original):
-        props = paragraph_properties(parts[-1], original)  # the surviving paragraph mark's properties
+        props = paragraph_properties(parts[-1], original)  # the surviving mark's properties
         style = style_id(props, styles)
         level = numbering_of(props, style, styles, numbering)
         prefix = numbering.label(*level) if level else ""
