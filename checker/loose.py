@@ -51,7 +51,8 @@ Alt = tuple  # (frozenset[int] concept ids, frozenset[str] markers)
 
 MAX_ALTERNATIVES = 4096
 NOTE_FILTER = "affirmed(), unbracketed() and scopes read as plain mentions"
-NOTE_TOGETHER = "near(), followed_by(), same_sentence() and same_paragraph() read as 'said together'"
+NOTE_TOGETHER = ("near(), followed_by(), same_sentence() and same_paragraph() read as "
+                 "'said together'")
 NOTE_IDIOM = "count(A) > count(B), where B keeps only some matches of A, read as 'A is there'"
 NOTE_OPAQUE = "a pattern with too many alternatives is compared as a whole"
 

@@ -140,11 +140,11 @@ def render_json(diff: Diff, *, color: bool = False) -> str:
 
 def render_markdown(diff: Diff, *, color: bool = False) -> str:
     """Render the diff as Markdown: a score table, then per group its flips and their paragraphs."""
-    lines = ["# draftcheck diff", "",
-             f"{escape(diff.old)} → {escape(diff.new)}; draftcheck {diff.version}; {_summary(diff)}.",
+    title = f"{escape(diff.old)} → {escape(diff.new)}; draftcheck {diff.version}; {_summary(diff)}."
+    lines = ["# draftcheck diff", "", title,
              "", "| group | before | after | rules changed |", "|---|---:|---:|---:|"]
-    lines += [f"| {escape(g.group)} | {format_score(g.before)} | {format_score(g.after)} | {len(g.changes)} |"
-              for g in diff.groups]
+    lines += [f"| {escape(g.group)} | {format_score(g.before)} | {format_score(g.after)} "
+              f"| {len(g.changes)} |" for g in diff.groups]
     lines.append("")
     for group in diff.groups:
         lines += [f"## {escape(group.group)}: {escape(group.title)}", "",
@@ -191,8 +191,8 @@ def _md_edit(edit: WordEdit) -> str:
     """Show an edit inline: "…the PoA ~~will be~~ **is** one…"."""
     parts = [f"~~{escape(edit.removed)}~~" if edit.removed else "",
              f"**{escape(edit.added)}**" if edit.added else ""]
-    return "…" + " ".join(p for p in (escape(edit.words_before), *parts, escape(edit.words_after)) if p) \
-        + "…"
+    words = (escape(edit.words_before), *parts, escape(edit.words_after))
+    return "…" + " ".join(p for p in words if p) + "…"
 
 
 
