@@ -19,6 +19,7 @@ from checker.document import Document
 from checker.errors import DraftcheckError, Problem, RuleError, UsageError
 from checker.evaluate import Evaluator
 from checker.forking import share_out
+from checker.readers import STDIN, read_document
 from checker.report import DraftResult, GroupResult, Report
 from checker.ruleset import check_unique_groups
 from checker.verdicts import judge_all
@@ -166,46 +167,73 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
     Several drafts are checked in parallel; a single draft has its rules shared out instead
     (`check_document`).
 
-    A draft that cannot be read is reported in `problems` and the others are still checked.
+    A draft that cannot be read is reported in `problems` and the others are still checked;
+    a draft whose worker process died is checked again in this one.
     `progress(n)` is called each time another draft is done. `with_text=False` leaves the draft
     text out of the results (only a report showing the draft needs it; workers send less back).
     """
     options = {"explain": explain, "original": original, "with_text": with_text}
     outcomes: list[DraftResult | DraftcheckError | None] = [None] * len(paths)
-    if jobs > 1 and len(paths) > 1:
+    done = 0
+
+    def finish(i: int, outcome: DraftResult | DraftcheckError) -> None:
+        nonlocal done
+        outcomes[i] = outcome
+        done += 1
+        if progress:
+            progress(done)
+
+    # Standard input is read here, and once: a worker process would find it empty, and a
+    # second "-" would too.
+    stdin = [i for i, path in enumerate(paths) if path == STDIN]
+    files = [i for i, path in enumerate(paths) if path != STDIN]
+    if stdin:
+        read = _read(STDIN, original)
+        for i in stdin:
+            finish(i, read if isinstance(read, DraftcheckError)
+                   else check_document(read, rulesets, explain, with_text, jobs))
+    if jobs > 1 and len(files) > 1:
         import multiprocessing  # only batches of drafts need processes
         from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
 
         context = multiprocessing.get_context("fork" if "fork" in
                                               multiprocessing.get_all_start_methods() else None)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(paths)), mp_context=context,
+        lost = []  # drafts whose worker died (killed, out of memory): checked here instead
+        with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context,
                                  initializer=_start_worker,
                                  initargs=(rulesets, options)) as pool:
-            futures = {pool.submit(_check_in_worker, path): i for i, path in enumerate(paths)}
-            for done, future in enumerate(as_completed(futures), 1):
-                outcomes[futures[future]] = future.result()
-                if progress:
-                    progress(done)
+            futures = {pool.submit(_check_in_worker, paths[i]): i for i in files}
+            for future in as_completed(futures):
+                try:
+                    finish(futures[future], future.result())
+                except BrokenProcessPool:
+                    lost.append(futures[future])
+        for i in sorted(lost):
+            finish(i, _check_file(paths[i], rulesets, **options))
     else:
-        for i, path in enumerate(paths):
-            outcomes[i] = _check_file(path, rulesets, **options, jobs=jobs)  # (one draft)
-            if progress:
-                progress(i + 1)
+        for i in files:
+            finish(i, _check_file(paths[i], rulesets, **options, jobs=jobs))  # one at a time
     drafts = tuple(o for o in outcomes if isinstance(o, DraftResult))
     problems = tuple(p for o in outcomes if isinstance(o, DraftcheckError) for p in o.problems)
     return Batch(Report(version=__version__, drafts=drafts), problems)
 
 
+def _read(path: str, original: bool) -> Document | DraftcheckError:
+    """Read one draft; a draft that cannot be read is returned as its error."""
+    try:
+        return read_document(path, original=original)
+    except DraftcheckError as error:
+        return error
+
+
 def _check_file(path: str, rulesets: list[CompiledRuleSet], *, explain: bool, original: bool,
                 with_text: bool, jobs: int = 1) -> DraftResult | DraftcheckError:
     """Read and check one draft; a draft that cannot be read is returned as its error."""
-    from checker.readers import read_document
-
-    try:
-        document = read_document(path, original=original)
-    except DraftcheckError as error:
-        return error
-    return check_document(document, rulesets, explain, with_text, jobs)
+    read = _read(path, original)
+    if isinstance(read, DraftcheckError):
+        return read
+    return check_document(read, rulesets, explain, with_text, jobs)
 
 
 # A worker process receives the compiled rule sets once, when it starts, not with every draft.

@@ -1,13 +1,16 @@
-"""One draft against many rules with -j N: the rules are shared out between forked processes,
-and the report is the same, byte for byte, whatever happens to the processes."""
+"""Processes: one draft against many rules with -j N has its rules shared out between forked
+processes, and several drafts are checked in a pool of them. The report is the same, byte for
+byte, whatever happens to the processes."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,6 +18,8 @@ from checker import api, forking
 from conftest import ROOT
 
 BALANCED = ROOT / "samples" / "drafts" / "balanced.txt"
+LEAN = ROOT / "samples" / "drafts" / "lean_poa.txt"
+TRAPS = ROOT / "samples" / "drafts" / "traps.txt"
 SHIPPED = ["joint_statement.yaml", "poa_group.yaml", "development_group.yaml"]
 
 
@@ -173,3 +178,34 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return "\nState:\tZ" not in status
+
+
+def _stdin(monkeypatch, path: Path) -> None:
+    monkeypatch.setattr(sys, "stdin", SimpleNamespace(buffer=io.BytesIO(path.read_bytes())))
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_standard_input_in_a_batch_is_read_once_and_checked(cli, monkeypatch, jobs):
+    # Pool workers would find standard input empty ("<stdin>: draft is empty"), and so would a
+    # second "-": it is read once, before any worker starts.
+    _stdin(monkeypatch, LEAN)
+    run = cli("-", TRAPS, "-", "--rules", *SHIPPED, "--format", "json", "-j", jobs)
+    assert run.code == 1, run.err
+    drafts = run.json()["drafts"]
+    assert [d["path"] for d in drafts] == ["<stdin>", str(TRAPS), "<stdin>"]
+    alone = cli(LEAN, "--rules", *SHIPPED, "--format", "json").json()["drafts"][0]
+    assert drafts[0]["groups"] == drafts[2]["groups"] == alone["groups"]
+
+
+def _dies_checking_traps(path: str):
+    if path.endswith("traps.txt"):
+        os._exit(9)  # as a worker killed for its memory would
+    return api._check_file(path, api._WORKER["rulesets"], **api._WORKER["options"])
+
+
+def test_drafts_of_a_worker_that_died_are_checked_in_the_parent(cli, monkeypatch):
+    drafts = [BALANCED, TRAPS, LEAN, BALANCED, TRAPS]
+    expected = cli(*drafts, "--rules", *SHIPPED, "--format", "json", "-j", "1")
+    monkeypatch.setattr(api, "_check_in_worker", _dies_checking_traps)
+    run = cli(*drafts, "--rules", *SHIPPED, "--format", "json", "-j", "2")
+    assert (run.code, run.out) == (expected.code, expected.out), run.err
