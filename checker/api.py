@@ -21,7 +21,7 @@ from checker.evaluate import Evaluator
 from checker.forking import share_out
 from checker.readers import STDIN, read_document
 from checker.report import DraftResult, GroupResult, Report
-from checker.ruleset import check_unique_groups
+from checker.ruleset import MAX_RULE_FILE, check_unique_groups
 from checker.verdicts import judge_all
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -63,8 +63,8 @@ def load_rules(specs: Iterable[str]) -> list[CompiledRuleSet]:
     for file in files:
         try:
             compiled.append(_compiled(file))
-        except RuleError as error:
-            problems.extend(error.problems)
+        except RuleError as error:  # (never without a problem: a file is never dropped quietly)
+            problems.extend(error.problems or [Problem(str(file), "cannot be read as a rule set")])
             if error.partial is not None:  # check the language of what the schema let through
                 try:
                     compile_ruleset(error.partial)
@@ -85,9 +85,12 @@ def _compiled(file: Path) -> CompiledRuleSet:
     """
     shown = _shown(file)
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_RULE_FILE + 1)  # (a huge file is refused, never held whole)
     except OSError:
         return _read_and_compile(file, shown)  # the loader says what is wrong
+    if len(raw) > MAX_RULE_FILE:
+        return _read_and_compile(file, shown)
     name = f"rules-{cache.key(shown, raw)}.pickle"
     entry = cache.load(name)
     if entry is not None:

@@ -30,9 +30,17 @@ if TYPE_CHECKING:
 
 from checker.errors import Problem, RuleError
 from checker.matching import plan_phrase
-from checker.ruleset import Expression, Origin, Positions, Rule, RuleSet, Severity
+from checker.report import shorten
+from checker.ruleset import (
+    MAX_RULE_FILE,
+    Expression,
+    Origin,
+    Positions,
+    Rule,
+    RuleSet,
+    Severity,
+)
 
-MAX_RULE_FILE = 1 << 20  # bytes; a rule set is a page or two of YAML
 MANUAL = "manual"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # A YAML-quoted term or check holding none of these is a phrase, as in `GFCE: "GFCE"`.
@@ -159,8 +167,13 @@ def _parse_yaml(file: _File) -> Any:
     code nor blow up in memory. The fast path composes with libyaml; a file with an alias or a
     tag is scanned again event by event, only to point at each offending place.
     """
+    _check_nesting(file)
     try:
         root = _composer().compose(file.text)
+        problems: list[Problem] = []
+        data = _construct(file, root, problems, seen=set()) if root is not None else None
+    except RecursionError:
+        raise RuleError.at(file.shown, "invalid YAML: nested too deeply") from None
     except ReaderError as error:  # a character YAML does not allow, e.g. a control character
         what = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
         raise RuleError([file.problem_at(f"invalid YAML: {what} is not allowed in a rule file",
@@ -169,24 +182,50 @@ def _parse_yaml(file: _File) -> Any:
         raise RuleError([_marked_problem(file, error)]) from None
     except YAMLError as error:
         raise RuleError.at(file.shown, f"invalid YAML: {error}") from None
-    problems: list[Problem] = []
-    data = _construct(file, root, problems, seen=set()) if root is not None else None
     if problems:
         raise RuleError(_ordered(problems))
     return data
 
 
+MAX_NESTING = 100  # levels of [ ] and { }; a rule set needs three or four
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _check_nesting(file: _File) -> None:
+    """Refuse brackets nested past MAX_NESTING before a parser sees them: libyaml's composer
+    crashes the process on 30,000 levels, and Python's parsers run out of recursion on 1,000.
+
+    Brackets are counted wherever they are, in texts too, so this errs on the side of refusing;
+    a rule set would need a hundred unclosed brackets in its texts to be refused wrongly.
+    """
+    depth = 0
+    for bracket in _BRACKET.finditer(file.text):
+        depth = depth + 1 if bracket[0] in "[{" else max(depth - 1, 0)
+        if depth > MAX_NESTING:
+            raise RuleError([file.problem_at(
+                f"invalid YAML: lists or mappings nested more than {MAX_NESTING} levels deep",
+                bracket.start())])
+
+
 def _construct(file: _File, node: Any, problems: list[Problem], seen: set[int]) -> Any:
     """Build plain data from a composed node, with positions; record what is refused."""
     if id(node) in seen or node.tag not in _PLAIN_TAGS:
-        problems.extend(_unsafe_constructs(file))  # precise places of every alias and tag
-        raise RuleError(_ordered(problems))
+        found = _unsafe_constructs(file)  # precise places of every alias and tag
+        if not found:  # a plain `<<` or `=`, which YAML reads as a merge key or a value key
+            found = [file.problem(f"'{node.value}' means something special in YAML: put it in "
+                                  "quotes", node.start_mark.line, node.start_mark.column)]
+        raise RuleError(_ordered(problems + found))
     seen.add(id(node))  # an alias is the same node met twice
     if isinstance(node, MappingNode):
         mapping = CommentedMap()
         mapping.lc.line, mapping.lc.col = node.start_mark.line, node.start_mark.column
         for key_node, value_node in node.value:
             key = _construct(file, key_node, problems, seen)
+            if isinstance(key, (dict, list)):
+                problems.append(file.problem("a key must be a name or a text, not a list or a "
+                                             "mapping", key_node.start_mark.line,
+                                             key_node.start_mark.column))
+                continue
             if key in mapping:
                 problems.append(file.problem(f"duplicate key '{key}'", key_node.start_mark.line,
                                              key_node.start_mark.column))
@@ -216,7 +255,13 @@ def _scalar(file: _File, node: ScalarNode, problems: list[Problem]) -> Any:
                 bad.start()))
         quoted = {'"': DoubleQuotedScalarString, "'": SingleQuotedScalarString}.get(node.style)
         return quoted(node.value) if quoted else node.value
-    return _composer().constructor.construct_object(node, deep=True)
+    try:
+        return _composer().constructor.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as error:  # a 5,000-digit number, a 30th of February
+        problems.append(file.problem(f"cannot read '{shorten(node.value, 40)}': {error} (put it "
+                                     "in quotes to make it a text)", node.start_mark.line,
+                                     node.start_mark.column))
+        return node.value
 
 
 def _marked_problem(file: _File, error: MarkedYAMLError) -> Problem:
@@ -423,7 +468,9 @@ def _build(path: Path, file: _File, data: Any) -> tuple[RuleSet, list[Problem]]:
     included = []
     for name in data.get("include") or []:
         problems += _include(path, file, data, name, terms)
-        included.append((path.parent / name).resolve())
+        target = _resolved(path.parent, name)
+        if target is not None:
+            included.append(target)
     problems += _check_cues(file, data.get("negation_cues") or [])
     rules, rule_problems = _rules(file, data.get("rules") or [])
     group_at = data.lc.value("group") if "group" in data else (0, 0)
@@ -506,12 +553,24 @@ def _collect_terms(file: _File, mapping: Any, terms: dict[str, Expression]) -> l
     return problems
 
 
+def _resolved(folder: Path, name: str) -> Path | None:
+    """Return where an include points, or None for a name the file system refuses (a NUL
+    character, a name too long, a loop of links)."""
+    try:
+        return (folder / name).resolve()
+    except (ValueError, OSError, RuntimeError):
+        return None
+
+
 def _include(path: Path, file: _File, data: Any, name: str,
              terms: dict[str, Expression]) -> list[Problem]:
     index = list(data["include"]).index(name)
     line0, col0 = data["include"].lc.item(index)
     root = path.resolve().parent
-    target = (path.parent / name).resolve()
+    target = _resolved(path.parent, name)
+    if target is None:
+        return [file.problem(f"include '{shorten(name, 60)}': the file system refuses this name",
+                             line0, col0)]
     if not target.is_relative_to(root):
         return [file.problem(f"include '{name}' is outside the rule set's folder ({root})",
                              line0, col0)]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from checker.errors import Problem, RuleError
 
+MAX_RULE_FILE = 1 << 20  # bytes; a rule set is a page or two of YAML
+
 
 class Severity(str, Enum):
     CRITICAL = "critical"

@@ -9,6 +9,8 @@ import codecs
 import json
 import hashlib
 import re
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -809,3 +811,70 @@ def test_unwritable_output_is_a_usage_error(cli, tmp_path, draft, rules_file, wh
     run = run_guarded(cli, draft, "--rules", rules_file, "-o", out)
     assert_clean_failure(run)
     assert str(out) in run.err, run.err
+
+
+# -- hostile or careless rule files (a probe found each of these; none may pass silently, crash,
+# or print a traceback) --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, token", [
+    ("group: g\ntitle: T\nrules:\n  - id: r\n    says: =\n    check: mentions(\"x\")\n", "="),
+    ("group: g\ntitle: T\nterms:\n  <<: {A: '\"a\"'}\nrules:\n" + GOOD_RULE, "<<"),
+], ids=["value-key", "merge-key"])
+def test_yaml_special_keys_are_refused_not_dropped(both, tmp_path, text, token):
+    # YAML reads a plain `=` or `<<` as a value or merge key: the rule set was dropped, exit 0.
+    rules = write(tmp_path, "rules.yaml", text)
+    for run in both(rules):
+        assert_error_at(run, "rules.yaml", *position(text, token), says=("put it in quotes",))
+
+
+@pytest.mark.parametrize("text, token, says", [
+    ("group: g\ntitle: T\nterms:\n  [a, b]: '\"a\"'\nrules:\n" + GOOD_RULE, "[a, b]",
+     "a key must be a name or a text"),
+    ("group: g\ntitle: T\nrules:\n" + GOOD_RULE + "    demand: " + "9" * 5000 + "\n", "9" * 40,
+     "cannot read '9999"),
+    ("group: g\ntitle: T\nrules:\n" + GOOD_RULE + "    demand: 2001-02-30\n", "2001-02-30",
+     "cannot read '2001-02-30': day is out of range"),
+    ("group: g\ntitle: T\nmembers: " + "[" * 110 + "]" * 110 + "\nrules:\n" + GOOD_RULE,
+     "[" * 10, "nested more than 100 levels deep"),
+], ids=["list-as-key", "5000-digit-number", "30th-of-february", "110-levels"])
+def test_values_yaml_cannot_build_are_errors_at_their_place(both, tmp_path, text, token, says):
+    rules = write(tmp_path, "rules.yaml", text)
+    line, column = position(text, token)
+    if token == "[" * 10:
+        column += 100  # the bracket one level too deep
+    for run in both(rules):
+        assert_error_at(run, "rules.yaml", line, column, says=(says,))
+
+
+def test_brackets_nested_thirty_thousand_deep_do_not_crash_the_parser(tmp_path):
+    # libyaml's composer ended the process with a segmentation fault (exit 139, no message).
+    rules = write(tmp_path, "rules.yaml", "group: g\ntitle: T\nmembers: " + "[" * 30_000 +
+                  "]" * 30_000 + "\nrules:\n" + GOOD_RULE)
+    done = subprocess.run([sys.executable, "-m", "checker", "validate", str(rules)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr[-500:]
+    assert "rules.yaml:3:110: error: invalid YAML: lists or mappings nested more than 100" \
+        in done.stderr
+
+
+def test_an_include_the_file_system_refuses_is_an_error_at_its_place(both, tmp_path):
+    text = 'group: g\ntitle: T\ninclude: ["v\\0.yaml"]\nrules:\n' + GOOD_RULE
+    rules = write(tmp_path, "rules.yaml", text)
+    for run in both(rules):
+        assert_error_at(run, "rules.yaml", *position(text, '"v'),
+                        says=("the file system refuses this name",))
+        assert "\x00" not in run.err
+
+
+def test_what_a_rule_file_says_is_shown_not_obeyed_by_the_terminal(both, tmp_path):
+    # An escape sequence in the file (clear the screen, set the window title) is echoed as text,
+    # and a very long line is cut to the part around the column.
+    text = ("group: g\ntitle: T\nrules:\n  - id: r\n    says: S" + "x" * 5000 +
+            "\x1b[2J\x1b]0;PWNED\x07\n    check: mentions(\"x\")\n")
+    rules = write(tmp_path, "rules.yaml", text)
+    for run in both(rules):
+        assert_clean_failure(run)
+        assert "\x1b" not in run.err and "\x07" not in run.err
+        assert "\\x1b[2J" in run.err
+        assert max(len(line) for line in run.err.splitlines()) < 300
