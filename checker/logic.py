@@ -223,6 +223,9 @@ class Keys:
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[ex.Node, Hashable]] = {}
+        # any() nodes by id: a term used twice in a term used twice ... is one node met many
+        # times, and flattening it afresh each time doubled the work at every level.
+        self._members: dict[int, tuple[ex.Node, dict[Hashable, ex.Node]]] = {}
 
     def pattern(self, node: ex.Node) -> Hashable:
         hit = self._memo.get(id(node))
@@ -255,6 +258,9 @@ class Keys:
 
     def members(self, node: ex.Node) -> dict[Hashable, ex.Node]:
         """Return the alternatives of an any() (nested any() and terms flattened), by key."""
+        hit = self._members.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
         out: dict[Hashable, ex.Node] = {}
         for arg in node.args:
             inner = unwrap(arg)
@@ -262,6 +268,7 @@ class Keys:
                 out.update(self.members(inner))
             else:
                 out.setdefault(self.pattern(inner), inner)
+        self._members[id(node)] = (node, out)
         return out
 
     def number(self, node: ex.Node) -> Hashable:

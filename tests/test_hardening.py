@@ -245,3 +245,17 @@ def test_expression_keys_tell_structures_apart() -> None:
                 ex.Regex("a", True), ex.Number(2.0), ex.Phrase("2"), parse('any("a", "b")'),
                 parse('any("a,b")'), parse('any("b", "a")'), parse('"a" | "b"')]
     assert len({ex.key(node) for node in distinct}) == len(distinct)
+
+
+def test_terms_used_twice_in_terms_used_twice_do_not_hang_the_comparisons(tmp_path: Path) -> None:
+    # Each term lists the next one twice: flattening the alternatives afresh at every use
+    # doubled the work per level, so `validate`, `compare` and `consensus` never finished on
+    # 60 of them (2^60 steps); `check` shares values between uses and was fine.
+    terms = "".join(f"  T{i}: 'any(T{i + 1}, T{i + 1})'\n" for i in range(60))
+    rules = tmp_path / "doubling.yaml"
+    rules.write_text("group: g\ntitle: T\nterms:\n" + terms + "  T60: '\"x\"'\nrules:\n"
+                     "  - id: r\n    says: S.\n    check: mentions(T0)\n", "utf-8")
+    for command in (["validate", str(rules)], ["consensus", str(rules), "joint_statement.yaml"]):
+        done = subprocess.run([sys.executable, "-m", "checker", *command], cwd=ROOT,
+                              capture_output=True, text=True, timeout=60, check=False)
+        assert done.returncode == 0, done.stderr[-1000:]
