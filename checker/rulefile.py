@@ -155,6 +155,12 @@ def _composer() -> YAML:
         return YAML(typ="safe", pure=True)
 
 
+@functools.cache
+def _pure_composer() -> YAML:
+    """ruamel's pure-Python composer: slower, but deep nesting ends in RecursionError."""
+    return YAML(typ="safe", pure=True)
+
+
 # Tags that plain YAML gives scalars and collections implicitly; anything else is refused.
 _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in
                ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
@@ -167,13 +173,15 @@ def _parse_yaml(file: _File) -> Any:
     code nor blow up in memory. The fast path composes with libyaml; a file with an alias or a
     tag is scanned again event by event, only to point at each offending place.
     """
-    _check_nesting(file)
-    try:
-        root = _composer().compose(file.text)
+    deep = _deep_brackets(file)
+    try:  # (libyaml's composer crashes the process on 30,000 levels: deep files get Python's)
+        root = (_composer() if deep is None else _pure_composer()).compose(file.text)
         problems: list[Problem] = []
         data = _construct(file, root, problems, seen=set()) if root is not None else None
     except RecursionError:
-        raise RuleError.at(file.shown, "invalid YAML: nested too deeply") from None
+        message = "invalid YAML: lists or mappings nested too deeply"
+        raise RuleError([file.problem_at(message, deep) if deep is not None
+                         else Problem(file.shown, message)]) from None
     except ReaderError as error:  # a character YAML does not allow, e.g. a control character
         what = f"U+{error.character:04X}" if isinstance(error.character, int) else "a character"
         raise RuleError([file.problem_at(f"invalid YAML: {what} is not allowed in a rule file",
@@ -187,24 +195,22 @@ def _parse_yaml(file: _File) -> Any:
     return data
 
 
-MAX_NESTING = 100  # levels of [ ] and { }; a rule set needs three or four
+SHALLOW = 100  # levels of [ ] and { } libyaml is trusted with; a rule set needs three or four
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
-def _check_nesting(file: _File) -> None:
-    """Refuse brackets nested past MAX_NESTING before a parser sees them: libyaml's composer
-    crashes the process on 30,000 levels, and Python's parsers run out of recursion on 1,000.
+def _deep_brackets(file: _File) -> int | None:
+    """Return the offset where brackets first nest past SHALLOW levels, or None.
 
-    Brackets are counted wherever they are, in texts too, so this errs on the side of refusing;
-    a rule set would need a hundred unclosed brackets in its texts to be refused wrongly.
+    Brackets are counted wherever they are, in texts too, so a file with many unclosed brackets
+    in its texts is only parsed more slowly (by Python's composer), never refused for it.
     """
     depth = 0
     for bracket in _BRACKET.finditer(file.text):
         depth = depth + 1 if bracket[0] in "[{" else max(depth - 1, 0)
-        if depth > MAX_NESTING:
-            raise RuleError([file.problem_at(
-                f"invalid YAML: lists or mappings nested more than {MAX_NESTING} levels deep",
-                bracket.start())])
+        if depth > SHALLOW:
+            return bracket.start()
+    return None
 
 
 def _construct(file: _File, node: Any, problems: list[Problem], seen: set[int]) -> Any:
