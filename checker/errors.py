@@ -31,7 +31,7 @@ class Problem:
         text = f"{where}: error: {_visible(self.message)}"
         if self.source_line is not None and self.line is not None:
             gutter = f"{self.line:>5} | "
-            line = self.source_line.rstrip("\n").replace("\t", " ")
+            line = self.source_line.rstrip("\r\n").replace("\t", " ")
             column = min(max((self.column or 1) - 1, 0), len(line))
             start = max(0, min(column - SHOWN // 2, len(line) - SHOWN))
             before = ("…" if start else "") + _visible(line[start:column])
