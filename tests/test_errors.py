@@ -895,8 +895,8 @@ def test_many_unclosed_brackets_in_texts_are_no_error(cli, tmp_path):
 
 def test_a_windows_rule_file_is_quoted_without_its_line_ends(both, tmp_path):
     # Control characters in a quoted line are written as escapes: a CR line end is not one.
-    text = ("group: g\ntitle: T\nrules:\n  - id: r\n    says: S\n    check: '\"a\" and nera(\"b\")'\n"
-            ).replace("\n", "\r\n")
+    text = ("group: g\ntitle: T\nrules:\n  - id: r\n    says: S\n"
+            "    check: '\"a\" and nera(\"b\")'\n").replace("\n", "\r\n")
     path = tmp_path / "rules.yaml"
     path.write_bytes(text.encode())
     for run in both(path):
