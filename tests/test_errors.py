@@ -902,3 +902,15 @@ def test_a_windows_rule_file_is_quoted_without_its_line_ends(both, tmp_path):
     for run in both(path):
         assert_error_at(run, "rules.yaml", 6, 21, says=("did you mean 'near'",), token="nera")
         assert "\\x0d" not in run.err and "\r" not in run.err
+
+
+@pytest.mark.parametrize("text, token", [
+    ('group: "g1\\n"\ntitle: T\nrules:\n' + GOOD_RULE, '"g1'),
+    ('group: g\ntitle: T\nrules:\n' + GOOD_RULE.replace("id: r", 'id: "r1\\n"'), '"r1'),
+    ('group: g\ntitle: T\nterms:\n  "A\\n": \'"a"\'\nrules:\n' + GOOD_RULE, '"A'),
+], ids=["group", "rule-id", "term-name"])
+def test_a_name_ending_in_a_line_break_is_refused(both, tmp_path, text, token):
+    # Python's `$` also matches before a final line break: "g1\n" passed as a group name.
+    rules = write(tmp_path, "rules.yaml", text)
+    for run in both(rules):
+        assert_error_at(run, "rules.yaml", *position(text, token), says=("is not valid",))
