@@ -50,6 +50,9 @@ _EXPRESSION_CHARS = set("\"'()/|")
 # -- reading YAML -----------------------------------------------------------------------------
 
 
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 class _File:
     """A YAML file's text, its line starts, and positioned problems about it."""
 
@@ -65,10 +68,12 @@ class _File:
             raise RuleError.at(shown, f"not UTF-8 text: byte 0x{raw[error.start]:02x} cannot be "
                                "read (save the rule file as UTF-8)", line, column,
                                source) from None
-        self.lines = tuple(self.text.split("\n"))
-        self.line_starts = [0]
-        for line in self.lines[:-1]:
-            self.line_starts.append(self.line_starts[-1] + len(line) + 1)
+        # Lines as YAML counts them (its positions are ours): CR alone, NEL and the Unicode line
+        # and paragraph separators end a line too.
+        breaks = list(_LINE_BREAK.finditer(self.text))
+        self.line_starts = [0] + [m.end() for m in breaks]
+        ends = [m.start() for m in breaks] + [len(self.text)]
+        self.lines = tuple(self.text[a:b] for a, b in zip(self.line_starts, ends, strict=True))
 
     def problem(self, message: str, line0: int = 0, col0: int = 0) -> Problem:
         """Return a Problem at a 0-based (line, column), as ruamel reports positions."""

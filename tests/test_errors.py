@@ -914,3 +914,15 @@ def test_a_name_ending_in_a_line_break_is_refused(both, tmp_path, text, token):
     rules = write(tmp_path, "rules.yaml", text)
     for run in both(rules):
         assert_error_at(run, "rules.yaml", *position(text, token), says=("is not valid",))
+
+
+@pytest.mark.parametrize("line_break", ["\r", "\x85", "\u2028"], ids=["old-mac-cr", "nel", "ls"])
+def test_positions_count_the_line_breaks_yaml_counts(both, tmp_path, line_break):
+    # YAML ends a line at a lone CR, a NEL or U+2028 too: a position on line 6 was shown on
+    # line 1 (CR) or on an empty line (NEL, U+2028).
+    lines = ["group: g", "title: T", "rules:", "  - id: r", "    says: S",
+             "    check: '\"a\" and nera(\"b\")'", ""]
+    path = tmp_path / "rules.yaml"
+    path.write_text(line_break.join(lines), encoding="utf-8", newline="")
+    for run in both(path):
+        assert_error_at(run, "rules.yaml", 6, 21, says=("did you mean 'near'",), token="nera")
