@@ -195,6 +195,8 @@ def _parse_yaml(file: _File) -> Any:
         raise RuleError([_marked_problem(file, error)]) from None
     except YAMLError as error:
         raise RuleError.at(file.shown, f"invalid YAML: {error}") from None
+    if "!" in file.text:  # a tag the composer resolved to a plain one (`!!str r1`, `! r1`)
+        problems.extend(_unsafe_constructs(file))
     if problems:
         raise RuleError(_ordered(problems))
     return data
@@ -319,6 +321,8 @@ def _explicit_tag(event: NodeEvent) -> bool:
     tag = getattr(event, "tag", None)
     if tag is None:
         return False
+    if tag == "!":  # the non-specific tag, written out (`! r1`)
+        return True
     implicit = getattr(event, "implicit", None)
     if isinstance(implicit, tuple):  # a scalar: tag may be implied by its plain or quoted form
         return not any(implicit)

@@ -926,3 +926,18 @@ def test_positions_count_the_line_breaks_yaml_counts(both, tmp_path, line_break)
     path.write_text(line_break.join(lines), encoding="utf-8", newline="")
     for run in both(path):
         assert_error_at(run, "rules.yaml", 6, 21, says=("did you mean 'near'",), token="nera")
+
+
+@pytest.mark.parametrize("tagged", ["!!str r", "! r"])
+def test_a_tag_that_names_a_plain_type_is_refused_too(both, tmp_path, tagged):
+    # docs/rulesets.md refuses every tag, `!!str` included; these passed, as they build text.
+    text = "group: g\ntitle: T\nrules:\n" + GOOD_RULE.replace("id: r", f"id: {tagged}")
+    rules = write(tmp_path, "rules.yaml", text)
+    for run in both(rules):
+        assert_error_at(run, "rules.yaml", *position(text, "!"), says=("tags",))
+
+
+def test_an_exclamation_mark_in_a_text_is_no_tag(cli, tmp_path):
+    text = "group: g\ntitle: T\nrules:\n" + GOOD_RULE.replace("says: S", "says: Never again!")
+    run = cli("validate", write(tmp_path, "rules.yaml", text))
+    assert run.code == 0, run.err
