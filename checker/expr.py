@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from enum import Enum
 
@@ -159,22 +159,18 @@ def key(node: Node) -> bytes:
     found = node.__dict__.get("_key")
     if found is not None:
         return found
-    # Children first, on a stack of its own: terms built on terms nest deeper than Python's
-    # recursion limit allows.
-    stack = [node]
-    while stack:
-        top = stack[-1]
-        waiting = [child for child in children(top) if "_key" not in child.__dict__]
-        if waiting:
-            stack.extend(waiting)
-            continue
-        stack.pop()
-        if "_key" not in top.__dict__:  # (a node shared by two parents may be stacked twice)
-            parts = [type(top).__name__,
-                     *(_encoded(getattr(top, name)) for name in _compared_fields(type(top)))]
-            object.__setattr__(top, "_key", hashlib.blake2b(
-                "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest())
+    # Children first, without recursion: terms built on terms nest deeper than Python's
+    # recursion limit allows. Parts that have their key already are not walked again.
+    for part in walk_up(node, skip=_keyed):
+        parts = [type(part).__name__,
+                 *(_encoded(getattr(part, name)) for name in _compared_fields(type(part)))]
+        object.__setattr__(part, "_key", hashlib.blake2b(
+            "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest())
     return node.__dict__["_key"]
+
+
+def _keyed(node: Node) -> bool:
+    return "_key" in node.__dict__
 
 
 @functools.cache
@@ -218,14 +214,16 @@ def children(node: Node) -> tuple[Node, ...]:
     return ()
 
 
-def walk_up(node: Node) -> Iterator[Node]:
-    """Yield each distinct node once, after all of its sub-expressions (without recursion)."""
+def walk_up(node: Node, skip: Callable[[Node], bool] | None = None) -> Iterator[Node]:
+    """Yield each distinct node once, after all of its sub-expressions (without recursion);
+    a sub-expression for which `skip` is true is left out, with everything below it."""
     done: set[int] = set()
     stack = [(node, iter(children(node)))]
     while stack:
         top, rest = stack[-1]
         for child in rest:
-            if id(child) not in done:  # (never an ancestor: expressions have no cycles)
+            # (never an ancestor: expressions have no cycles)
+            if id(child) not in done and not (skip and skip(child)):
                 stack.append((child, iter(children(child))))
                 break
         else:
