@@ -190,11 +190,10 @@ def check_files(paths: list[str], rulesets: list[CompiledRuleSet], *, explain: b
     # second "-" would too.
     stdin = [i for i, path in enumerate(paths) if path == STDIN]
     files = [i for i, path in enumerate(paths) if path != STDIN]
-    if stdin:
-        read = _read(STDIN, original)
+    if stdin:  # (every "-" is the same text: checked once)
+        outcome = _checked(_read(STDIN, original), rulesets, explain, with_text, jobs)
         for i in stdin:
-            finish(i, read if isinstance(read, DraftcheckError)
-                   else check_document(read, rulesets, explain, with_text, jobs))
+            finish(i, outcome)
     if jobs > 1 and len(files) > 1:
         import multiprocessing  # only batches of drafts need processes
         from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -233,7 +232,12 @@ def _read(path: str, original: bool) -> Document | DraftcheckError:
 def _check_file(path: str, rulesets: list[CompiledRuleSet], *, explain: bool, original: bool,
                 with_text: bool, jobs: int = 1) -> DraftResult | DraftcheckError:
     """Read and check one draft; a draft that cannot be read is returned as its error."""
-    read = _read(path, original)
+    return _checked(_read(path, original), rulesets, explain, with_text, jobs)
+
+
+def _checked(read: Document | DraftcheckError, rulesets: list[CompiledRuleSet], explain: bool,
+             with_text: bool, jobs: int) -> DraftResult | DraftcheckError:
+    """Check a draft read, or pass on the error that reading it gave."""
     if isinstance(read, DraftcheckError):
         return read
     return check_document(read, rulesets, explain, with_text, jobs)
