@@ -22,9 +22,10 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 from pysat.formula import IDPool
 
@@ -32,6 +33,8 @@ from checker import expr as ex
 from checker.builtins import RESOLUTION_SYMBOL
 from checker.compiler import CompiledRuleSet
 from checker.matching import plan_phrase
+
+T = TypeVar("T")
 
 # -- formulas ---------------------------------------------------------------------------------
 
@@ -218,20 +221,26 @@ def label(node: ex.Node) -> str:
     return node.name if isinstance(node, ex.TermRef) else (node.text or "a pattern")
 
 
+def _once(table: dict[int, tuple[ex.Node, T]], node: ex.Node,
+          compute: Callable[[ex.Node], T]) -> T:
+    """Return compute(node), worked out once per node of `table`."""
+    hit = table.get(id(node))
+    if hit is None or hit[0] is not node:
+        hit = table[id(node)] = (node, compute(node))
+    return hit[1]
+
+
 class Keys:
     """Canonical keys of patterns and numbers: equal keys, same matches on every draft."""
 
     def __init__(self) -> None:
-        self._memo: dict[int, tuple[ex.Node, Hashable]] = {}
-        # any() nodes by id: a term used twice in a term used twice ... is one node met many
-        # times, and flattening it afresh each time doubled the work at every level.
+        # By node: a term used twice in a term used twice ... is one node met many times, and
+        # working it out afresh each time doubled the work at every level.
+        self._patterns: dict[int, tuple[ex.Node, Hashable]] = {}
         self._members: dict[int, tuple[ex.Node, dict[Hashable, ex.Node]]] = {}
 
     def pattern(self, node: ex.Node) -> Hashable:
-        hit = self._memo.get(id(node))
-        if hit is None or hit[0] is not node:
-            hit = self._memo[id(node)] = (node, self._pattern(unwrap(node)))
-        return hit[1]
+        return _once(self._patterns, node, lambda n: self._pattern(unwrap(n)))
 
     def _pattern(self, node: ex.Node) -> Hashable:
         match node:
@@ -258,9 +267,9 @@ class Keys:
 
     def members(self, node: ex.Node) -> dict[Hashable, ex.Node]:
         """Return the alternatives of an any() (nested any() and terms flattened), by key."""
-        hit = self._members.get(id(node))
-        if hit is not None and hit[0] is node:
-            return hit[1]
+        return _once(self._members, node, self._members_of)
+
+    def _members_of(self, node: ex.Node) -> dict[Hashable, ex.Node]:
         out: dict[Hashable, ex.Node] = {}
         for arg in node.args:
             inner = unwrap(arg)
@@ -268,7 +277,6 @@ class Keys:
                 out.update(self.members(inner))
             else:
                 out.setdefault(self.pattern(inner), inner)
-        self._members[id(node)] = (node, out)
         return out
 
     def number(self, node: ex.Node) -> Hashable:
