@@ -12,11 +12,13 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from enum import Enum
+from typing import TypeVar
 
 # Character offsets [start, end) into the expression's source text. A plain tuple, not a named
 # one: compiled rule sets are cached, and every node has a span; loading a named tuple is a
 # Python call (a sixth of loading 3000 cached rules).
 Span = tuple[int, int]
+T = TypeVar("T")
 
 
 class Type(Enum):
@@ -167,6 +169,14 @@ def key(node: Node) -> bytes:
         object.__setattr__(part, "_key", hashlib.blake2b(
             "\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).digest())
     return node.__dict__["_key"]
+
+
+def once(table: dict[int, tuple[Node, T]], node: Node, compute: Callable[[Node], T]) -> T:
+    """Return compute(node), worked out once per node (by identity, not structure) in `table`."""
+    hit = table.get(id(node))
+    if hit is None or hit[0] is not node:
+        hit = table[id(node)] = (node, compute(node))
+    return hit[1]
 
 
 def _keyed(node: Node) -> bool:

@@ -22,10 +22,9 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
 
 from pysat.formula import IDPool
 
@@ -33,8 +32,6 @@ from checker import expr as ex
 from checker.builtins import RESOLUTION_SYMBOL
 from checker.compiler import CompiledRuleSet
 from checker.matching import plan_phrase
-
-T = TypeVar("T")
 
 # -- formulas ---------------------------------------------------------------------------------
 
@@ -221,15 +218,6 @@ def label(node: ex.Node) -> str:
     return node.name if isinstance(node, ex.TermRef) else (node.text or "a pattern")
 
 
-def _once(table: dict[int, tuple[ex.Node, T]], node: ex.Node,
-          compute: Callable[[ex.Node], T]) -> T:
-    """Return compute(node), worked out once per node of `table`."""
-    hit = table.get(id(node))
-    if hit is None or hit[0] is not node:
-        hit = table[id(node)] = (node, compute(node))
-    return hit[1]
-
-
 class Keys:
     """Canonical keys of patterns and numbers: equal keys, same matches on every draft."""
 
@@ -240,7 +228,7 @@ class Keys:
         self._members: dict[int, tuple[ex.Node, dict[Hashable, ex.Node]]] = {}
 
     def pattern(self, node: ex.Node) -> Hashable:
-        return _once(self._patterns, node, lambda n: self._pattern(unwrap(n)))
+        return ex.once(self._patterns, node, lambda n: self._pattern(unwrap(n)))
 
     def _pattern(self, node: ex.Node) -> Hashable:
         match node:
@@ -267,7 +255,7 @@ class Keys:
 
     def members(self, node: ex.Node) -> dict[Hashable, ex.Node]:
         """Return the alternatives of an any() (nested any() and terms flattened), by key."""
-        return _once(self._members, node, self._members_of)
+        return ex.once(self._members, node, self._members_of)
 
     def _members_of(self, node: ex.Node) -> dict[Hashable, ex.Node]:
         out: dict[Hashable, ex.Node] = {}

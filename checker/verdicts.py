@@ -179,10 +179,7 @@ def _near_miss(ev: Evaluator, pattern: ex.Node,
         pattern = pattern.body
     if seen is None:  # (asked twice of a leaf: for `why` and for the evidence)
         # By identity, not structure: the message quotes the rule's own text.
-        hit = ev.misses.get(id(pattern))
-        if hit is None or hit[0] is not pattern:
-            hit = ev.misses[id(pattern)] = (pattern, _near_miss(ev, pattern, set()))
-        return hit[1]
+        return ex.once(ev.misses, pattern, lambda p: _near_miss(ev, p, set()))
     if id(pattern) in seen or ev.value(pattern):
         return None
     seen.add(id(pattern))
