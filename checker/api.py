@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from checker import __version__, cache
-from checker.compiler import CompiledRuleSet, compile_ruleset
-from checker.document import Document
+from checker import __version__
+from checker.ruleset import cache
+from checker.language.compiler import CompiledRuleSet, compile_ruleset
+from checker.document.model import Document
 from checker.errors import DraftcheckError, Problem, RuleError, UsageError
-from checker.evaluate import Evaluator
-from checker.forking import share_out
-from checker.readers import STDIN, read_document
-from checker.report import DraftResult, GroupResult, Report
-from checker.ruleset import MAX_RULE_FILE, check_unique_groups
-from checker.verdicts import judge_all
+from checker.evaluation.evaluator import Evaluator
+from checker.evaluation.forking import share_out
+from checker.document.read import STDIN, read_document
+from checker.report.model import DraftResult, GroupResult, Report
+from checker.ruleset.model import MAX_RULE_FILE, check_unique_groups
+from checker.evaluation.verdicts import judge_all
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -32,7 +33,7 @@ def installed_rules_dir() -> Path:
     packaged = resources.files("checker") / "rules"
     if packaged.is_dir():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[1] / "rules"
 
 
 def find_rule_files(spec: str) -> list[Path]:
@@ -103,7 +104,7 @@ def _compiled(file: Path) -> CompiledRuleSet:
 
 
 def _read_and_compile(file: Path, shown: str) -> CompiledRuleSet:
-    from checker.rulefile import load_ruleset  # YAML is read only when the cache has no copy
+    from checker.ruleset.load import load_ruleset  # YAML is read only when the cache has no copy
 
     return compile_ruleset(load_ruleset(file, shown))
 
@@ -132,7 +133,7 @@ def check_document(document: Document, rulesets: list[CompiledRuleSet],
 
     With `jobs` > 1 and at least SHARE_FROM rules, the rules are shared out between up to
     `jobs` processes (shares of at least SHARE_FROM / 2 rules, no more processes than
-    processors), forked once the draft is indexed (see checker.forking): the same verdicts,
+    processors), forked once the draft is indexed (see checker.evaluation.forking): the same verdicts,
     sooner.
     """
     evaluator = Evaluator(document)

@@ -20,7 +20,7 @@ import typer
 
 from checker import __version__
 from checker.errors import DraftcheckError, UsageError
-from checker.forking import cores
+from checker.evaluation.forking import cores
 
 
 class ExitStatus(IntEnum):
@@ -101,8 +101,8 @@ def check(
 ) -> None:
     """Check drafts against rule sets and report met and unmet demands with evidence."""
     from checker.api import check_files, load_rules
-    from checker.formatters import render
-    from checker.ruleset import Severity
+    from checker.report.formats import render
+    from checker.ruleset.model import Severity
 
     _refuse_overwriting(output, drafts, rules)
     if annotate is not None:
@@ -114,7 +114,7 @@ def check(
         rulesets = load_rules(rules)  # every rule-file problem surfaces before a draft is read
     except DraftcheckError as error:
         if fmt == Format.SARIF:  # code-review tools read rule-file problems from the log
-            from checker.formatters.sarif import render_problems
+            from checker.report.formats.sarif import render_problems
             _emit(render_problems(error.problems), output)
         raise
     with _progress(len(drafts)) as advance:
@@ -122,7 +122,7 @@ def check(
                             original=original, with_text=fmt == Format.HTML)
     report = batch.report
     if annotate is not None and report.drafts:
-        from checker.annotate import annotate_docx
+        from checker.report.annotate import annotate_docx
 
         annotate_docx(drafts[0], report.drafts[0], annotate)
     if report.drafts:  # one bad draft does not stop the others: they are reported
@@ -177,9 +177,9 @@ def diff(
 ) -> None:
     """Compare two revisions: scores before and after, each rule that flipped, and why."""
     from checker.api import load_rules
-    from checker.diff import diff_files
-    from checker.formatters.diff import render_diff
-    from checker.ruleset import Severity
+    from checker.revisions.diff import diff_files
+    from checker.revisions.render import render_diff
+    from checker.ruleset.model import Severity
 
     _refuse_overwriting(output, [old, new], rules)
     rulesets = load_rules(rules)
@@ -204,16 +204,16 @@ def compare(
 ) -> None:
     """Pairs of demands from different groups that agree or that no text can meet together."""
     from checker.api import check_files, load_rules
-    from checker.compare import compare as compare_rules
-    from checker.compare import render_compare
+    from checker.compare.relations import compare as compare_rules
+    from checker.compare.relations import render_compare
 
     _refuse_overwriting(output, drafts or [], rules)
     rulesets = load_rules(rules)
     text = render_compare(compare_rules(rulesets), fmt.value)
     problems = ()
     if drafts:
-        from checker.formatters.json_format import dumps
-        from checker.overview import overview, render_overview
+        from checker.report.formats.json_format import dumps
+        from checker.compare.overview import overview, render_overview
 
         batch = check_files(drafts, rulesets, jobs=cores())
         problems = batch.problems
@@ -237,8 +237,8 @@ def consensus(
 ) -> None:
     """The largest-weight set of demands one text could meet, and what must give way."""
     from checker.api import load_rules
-    from checker.compare import consensus as find_consensus
-    from checker.compare import render_consensus
+    from checker.compare.relations import consensus as find_consensus
+    from checker.compare.relations import render_consensus
 
     _refuse_overwriting(output, [], rules)
     _emit(render_consensus(find_consensus(load_rules(rules)), fmt.value), output)
@@ -250,7 +250,7 @@ def validate(
 ) -> None:
     """Check rule sets (schema and rule language) without reading any draft."""
     from checker.api import load_rules
-    from checker.compare import always_or_never
+    from checker.compare.relations import always_or_never
 
     for compiled in load_rules(rules):
         ruleset = compiled.ruleset
@@ -269,7 +269,7 @@ def test_examples(
 ) -> None:
     """Run the rules' embedded examples: each `met` text must meet its rule, each `unmet` not."""
     from checker.api import load_rules
-    from checker.examples import run_examples
+    from checker.evaluation.examples import run_examples
 
     results = run_examples(load_rules(rules))
     for result in results:
@@ -315,7 +315,7 @@ def _wants_color() -> bool:
 
 
 def _emit(text: str, output: Path | None) -> None:
-    """Print, or write the file whole (see checker.output.write_file)."""
+    """Print, or write the file whole (see checker.files.write_file)."""
     if output is None:
         try:
             sys.stdout.write(text)
@@ -325,7 +325,7 @@ def _emit(text: str, output: Path | None) -> None:
         except OSError as error:
             raise UsageError.at("<stdout>", f"cannot write: {error.strerror or error}") from None
         return
-    from checker.output import write_file
+    from checker.files import write_file
 
     write_file(output, text.encode("utf-8"))
 

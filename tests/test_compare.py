@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from checker import expr as ex
+from checker.language import syntax as ex
 from checker.api import load_rules
-from checker.compare import (
+from checker.compare.relations import (
     Relation,
     always_or_never,
     compare,
@@ -20,8 +20,8 @@ from checker.compare import (
     render_compare,
     render_consensus,
 )
-from checker.segment import parse_document
-from checker.evaluate import Evaluator
+from checker.document.segment import parse_document
+from checker.evaluation.evaluator import Evaluator
 from conftest import rule_yaml
 
 from conftest import ROOT  # noqa: E402  (one definition of the checkout root)

@@ -13,13 +13,13 @@ import pytest
 from ruamel.yaml import YAML
 
 from checker.api import load_rules
-from checker.diff import Change, Decides, align_paragraphs, diff_drafts, diff_files, word_edits
-from checker.document import Document
+from checker.revisions.diff import Change, Decides, align_paragraphs, diff_drafts, diff_files, word_edits
+from checker.document.model import Document
 from checker.errors import DraftError, UsageError
-from checker.formatters.diff import render_diff
-from checker.readers import read_document
-from checker.ruleset import Severity
-from checker.segment import parse_document
+from checker.revisions.render import render_diff
+from checker.document.read import read_document
+from checker.ruleset.model import Severity
+from checker.document.segment import parse_document
 
 from conftest import ROOT, rule_yaml
 

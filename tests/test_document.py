@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.document import Document
+from checker.document.model import Document
 from checker.errors import DraftError
-from checker.matches import Matches, inside
-from checker.readers import read_document, read_markdown
-from checker.segment import build_document, parse_document
+from checker.evaluation.matchset import Matches, inside
+from checker.document.read import read_document, read_markdown
+from checker.document.segment import build_document, parse_document
 
 DRAFT = """\
 Open-ended working group on security of and in the use of ICTs 2021-2025

@@ -14,7 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from checker import api, forking
+from checker import api
+from checker.evaluation import forking
 from conftest import ROOT
 
 BALANCED = ROOT / "samples" / "drafts" / "balanced.txt"
@@ -135,7 +136,7 @@ def test_shares_come_back_in_order(monkeypatch):
 
 ORPHAN_SCRIPT = """
 import os, sys, time
-from checker import forking
+from checker.evaluation import forking
 forking.cores = lambda: 4
 folder = sys.argv[1]
 

@@ -145,7 +145,7 @@ def test_several_drafts_give_one_report_with_a_score_matrix(cli, fmt: str) -> No
     {"count": 12345678901234567890},
 ], ids=["plain", "surrogate", "big-int"])
 def test_every_json_output_is_laid_out_as_json_dumps_indent_2(value) -> None:
-    from checker.formatters.json_format import dumps
+    from checker.report.formats.json_format import dumps
 
     assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
     assert json.loads(dumps({"weight": 1e-7})) == {"weight": 1e-7}  # (written 1e-7, not 1e-07)

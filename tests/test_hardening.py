@@ -161,7 +161,7 @@ def test_same_sentence_on_a_draft_of_white_space_is_unmet(tmp_path: Path) -> Non
     # A draft with no sentence at all (white space only: rule examples can be such) has matches
     # of a white-space regex but no sentence to hold them: unmet, not an IndexError.
     from checker.api import check, load_rules
-    from checker.segment import parse_document
+    from checker.document.segment import parse_document
 
     rules = tmp_path / "ws.yaml"
     rules.write_text(rule_yaml(r"mentions(same_sentence(/\s/, /\s/))"), "utf-8")
@@ -234,8 +234,8 @@ def test_near_misses_quote_each_rule_as_written(cli, tmp_path: Path) -> None:
 def test_expression_keys_tell_structures_apart() -> None:
     # The evaluator shares values between expressions with one key: equal structures written
     # differently share it, different structures never do.
-    from checker import expr as ex
-    from checker.parser import parse
+    from checker.language import syntax as ex
+    from checker.language.parser import parse
 
     assert ex.key(parse('any("a", "b")')) == ex.key(parse('any( "a","b" )'))
     assert ex.key(ex.Number(2)) == ex.key(ex.Number(2.0))  # equal, so one key (and hash)

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.api import check, load_rules
-from checker.formatters.html import render
-from checker.readers import read_document
-from checker.report import DraftResult, Evidence, GroupResult, Report, Status, Verdict
-from checker.ruleset import Severity
+from checker.report.formats.html import render
+from checker.document.read import read_document
+from checker.report.model import DraftResult, Evidence, GroupResult, Report, Status, Verdict
+from checker.ruleset.model import Severity
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCRIPT = "<script>alert(1)</script>"

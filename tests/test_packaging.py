@@ -35,10 +35,10 @@ def installed(tmp_path: Path) -> Path:
 
 def test_wheel_contains_grammar_schemas_and_rules(installed: Path) -> None:
     assert (installed / "grammars" / "draftcheck.lark").is_file()
-    for name in ("ruleset", "terms", "report"):
-        json.loads((installed / "schemas" / f"{name}.schema.json").read_text("utf-8"))
+    for schema in ("ruleset/schemas/ruleset", "ruleset/schemas/terms", "report/report"):
+        json.loads((installed / f"{schema}.schema.json").read_text("utf-8"))
     assert (installed / "rules" / "joint_statement.yaml").is_file()
-    assert "--unmet" in (installed / "formatters" / "report.css").read_text("utf-8")  # HTML
+    assert "--unmet" in (installed / "report" / "formats" / "report.css").read_text("utf-8")  # HTML
 
 
 def test_installed_main_job_finds_shipped_rules_by_bare_name(installed: Path,

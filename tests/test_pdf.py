@@ -21,11 +21,11 @@ from PIL import Image
 from pypdf import PageObject, PdfReader
 
 from checker.api import check, load_rules
-from checker.document import Document
+from checker.document.model import Document
 from checker.errors import DraftError
-from checker.readers import READERS, read_document
-from checker.readers_pdf import _clean, read_pdf
-from checker.segment import build_document
+from checker.document.read import READERS, read_document
+from checker.document.readers.pdf import _clean, read_pdf
+from checker.document.segment import build_document
 
 DRAFTS = ROOT / "samples" / "drafts"
 RULES = str(ROOT / "rules" / "joint_statement.yaml")
@@ -361,7 +361,7 @@ def test_a_pdf_protected_only_against_editing_reads() -> None:
     assert [p.number for p in document.paragraphs if p.number] == [1]
 
 
-@pytest.mark.skipif(".pdf" not in READERS, reason="read_pdf is not in checker.readers.READERS yet")
+@pytest.mark.skipif(".pdf" not in READERS, reason="read_pdf is not in checker.document.read.READERS yet")
 def test_read_document_reads_pdf_files(tmp_path: Path) -> None:
     path = tmp_path / "draft.pdf"
     path.write_bytes(pdf_from_sample("balanced"))

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from checker.api import check, load_rules
-from checker.segment import parse_document
+from checker.document.segment import parse_document
 from checker.errors import DraftcheckError
 from conftest import ROOT
 
@@ -243,7 +243,7 @@ mixed_text = st.lists(st.sampled_from(["a", "b", "ab", " ", "\n", "é", "’", "
 def test_regex_matches_are_character_offsets(text, pattern):
     # RE2 scans the UTF-8 bytes; each match must come back as the same character span that
     # Python's re finds (the patterns mean the same in both), so evidence points at the words.
-    from checker.matching import DocIndex
+    from checker.evaluation.index import DocIndex
 
     document = parse_document(text)
     python = re.compile(pattern.replace(r"\pL", "[^\\W\\d_]"))
@@ -257,7 +257,7 @@ def test_regex_matches_are_character_offsets(text, pattern):
 def test_regex_matching_inside_characters_never_crashes(text, pattern):
     # RE2 steps one byte after an empty match, and \C matches one byte: such matches may start
     # or end inside a character; they are taken to the character's start, never a crash.
-    from checker.matching import DocIndex
+    from checker.evaluation.index import DocIndex
 
     document = parse_document(text)
     for start, end in DocIndex(document).regex(pattern, ignore_case=False):
@@ -270,8 +270,8 @@ def test_regex_matching_inside_characters_never_crashes(text, pattern):
                       min_size=1, max_size=8).map("".join))
 def test_plain_phrases_are_planned_as_any_phrase(value):
     # Words one space apart take a shortcut; it must plan them as the general splitter does.
-    from checker.document import normalize
-    from checker.matching import _split_phrase, plan_phrase
+    from checker.document.model import normalize
+    from checker.evaluation.index import _split_phrase, plan_phrase
 
     try:
         planned = plan_phrase.__wrapped__(value)
@@ -297,7 +297,7 @@ phrase_text = st.lists(st.sampled_from(["a", "b", "c", "a's", "B", " ", " ", " "
 def _phrase_oracle(document, words: list[str]) -> tuple[tuple[int, int], ...]:
     """DESIGN's phrase rule, token by token: each word or its possessive, only spaces, line
     breaks or hyphens between them, all in one sentence."""
-    from checker.matching import _WORD
+    from checker.evaluation.index import _WORD
 
     lower = document.text.lower()
     tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(lower)]
@@ -321,7 +321,7 @@ def _phrase_oracle(document, words: list[str]) -> tuple[tuple[int, int], ...]:
 def test_phrases_match_as_designed_checked_one_by_one_or_as_arrays(text, words):
     # A phrase is looked up from its rarest word; a few candidates are checked one by one,
     # many a whole array at a time. Both must find what the rule says, word by word.
-    from checker import matching
+    from checker.evaluation import index as matching
 
     document = parse_document(text)
     expected = _phrase_oracle(document, words)

@@ -13,6 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+import checker
+
 from conftest import ROOT, rule_yaml
 
 SAMPLES = sorted((ROOT / "samples" / "drafts").glob("*.txt"))
@@ -21,7 +23,7 @@ RULES = ROOT / "rules" / "joint_statement.yaml"
 
 @pytest.fixture(scope="module")
 def schema() -> dict:
-    text = (resources.files("checker") / "schemas" / "report.schema.json").read_text("utf-8")
+    text = (resources.files("checker.report") / "report.schema.json").read_text("utf-8")
     return json.loads(text)
 
 
@@ -49,10 +51,22 @@ def test_schema_is_a_valid_2020_12_schema(schema):
     jsonschema.Draft202012Validator.check_schema(schema)
 
 
-@pytest.mark.parametrize("name", ["report", "ruleset", "terms"])
+SHIPPED_SCHEMAS = {"report": ("checker.report", "report.schema.json"),
+                   "ruleset": ("checker.ruleset", "schemas/ruleset.schema.json"),
+                   "terms": ("checker.ruleset", "schemas/terms.schema.json")}
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED_SCHEMAS))
 def test_every_shipped_schema_is_valid(name):
-    text = (resources.files("checker") / "schemas" / f"{name}.schema.json").read_text("utf-8")
+    package, where = SHIPPED_SCHEMAS[name]
+    text = resources.files(package).joinpath(where).read_text("utf-8")
     jsonschema.Draft202012Validator.check_schema(json.loads(text))
+
+
+def test_every_schema_in_the_package_is_listed():
+    package = Path(checker.__file__).parent
+    found = {p.name.removesuffix(".schema.json") for p in package.rglob("*.schema.json")}
+    assert found == set(SHIPPED_SCHEMAS)
 
 
 @pytest.mark.parametrize("explain", [False, True], ids=["plain", "explain"])

@@ -14,8 +14,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from checker.api import check, load_rules
-from checker.builtins import NEGATION_CUES
-from checker.readers import read_document
+from checker.language.builtins import NEGATION_CUES
+from checker.document.read import read_document
 
 from conftest import ROOT
 
