@@ -8,22 +8,28 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker import __version__
-from checker.ruleset import cache
-from checker.language.compiler import CompiledRuleSet, compile_ruleset
 from checker.document.model import Document
-from checker.errors import DraftcheckError, Problem, RuleError, UsageError
+from checker.document.read import STDIN, read_document
+from checker.document.segment import parse_document
+from checker.errors import DraftcheckError, DraftError, Problem, RuleError, UsageError
 from checker.evaluation.evaluator import Evaluator
 from checker.evaluation.forking import share_out
-from checker.document.read import STDIN, read_document
+from checker.evaluation.verdicts import judge, judge_all
+from checker.language.compiler import CompiledRuleSet, compile_ruleset
 from checker.report.model import DraftResult, GroupResult, Report
+from checker.ruleset import cache
 from checker.ruleset.model import MAX_RULE_FILE, check_unique_groups
-from checker.evaluation.verdicts import judge_all
+
+if TYPE_CHECKING:
+    from checker.evaluation.examples import ExampleResult
+    from checker.revisions.diff import Diff
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -153,6 +159,45 @@ def check(drafts: Iterable[Document], rulesets: list[CompiledRuleSet],
     """Check drafts against rule sets and return the report."""
     return Report(version=__version__,
                   drafts=tuple(check_document(d, rulesets, explain) for d in drafts))
+
+
+def diff_files(old: str, new: str, rulesets: Sequence[CompiledRuleSet], *,
+               moved: bool = False) -> Diff:
+    """Read two drafts ("-" for standard input, once) and compare them; DraftError lists both."""
+    if old == STDIN and new == STDIN:
+        raise UsageError.at(STDIN, "only one of OLD and NEW can be read from standard input")
+    documents, problems = [], []
+    for path in (old, new):
+        try:
+            documents.append(read_document(path))
+        except DraftcheckError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise DraftError(problems)
+    return diff_drafts(documents[0], documents[1], rulesets, moved=moved)
+
+
+def diff_drafts(old: Document, new: Document, rulesets: Sequence[CompiledRuleSet], *,
+                moved: bool = False) -> Diff:
+    """Check two revisions against the same rule sets and compare the verdicts."""
+    from checker.revisions.diff import diff_reports
+
+    report = check([old, new], list(rulesets))
+    return diff_reports(report.drafts[0], report.drafts[1], old, new, rulesets, check_document,
+                        moved=moved)
+
+
+def run_examples(rulesets: list[CompiledRuleSet]) -> list[ExampleResult]:
+    """Check each rule against each of its examples, as a one-paragraph draft of its own."""
+    from checker.evaluation.examples import ExampleResult, examples
+
+    results = []
+    for ruleset, rule, expected, text in examples(rulesets):
+        document = parse_document(text, path=f"{ruleset.path}#{rule.rule.id}")
+        verdict = judge(rule, Evaluator(document))
+        results.append(ExampleResult(ruleset.path, ruleset.group, rule.rule.id, expected,
+                                     verdict.status, text, verdict.why))
+    return results
 
 
 @dataclass(frozen=True)

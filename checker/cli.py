@@ -176,8 +176,7 @@ def diff(
                        ] = FailOn.NEVER,
 ) -> None:
     """Compare two revisions: scores before and after, each rule that flipped, and why."""
-    from checker.api import load_rules
-    from checker.revisions.diff import diff_files
+    from checker.api import diff_files, load_rules
     from checker.revisions.render import render_diff
     from checker.ruleset.model import Severity
 
@@ -212,8 +211,8 @@ def compare(
     text = render_compare(compare_rules(rulesets), fmt.value)
     problems = ()
     if drafts:
-        from checker.report.formats.json_format import dumps
         from checker.compare.overview import overview, render_overview
+        from checker.report.formats.json_format import dumps
 
         batch = check_files(drafts, rulesets, jobs=cores())
         problems = batch.problems
@@ -268,8 +267,7 @@ def test_examples(
                        ] = False,
 ) -> None:
     """Run the rules' embedded examples: each `met` text must meet its rule, each `unmet` not."""
-    from checker.api import load_rules
-    from checker.evaluation.examples import run_examples
+    from checker.api import load_rules, run_examples
 
     results = run_examples(load_rules(rules))
     for result in results:

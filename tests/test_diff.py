@@ -10,18 +10,17 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, rule_yaml
 from ruamel.yaml import YAML
 
-from checker.api import load_rules
-from checker.revisions.diff import Change, Decides, align_paragraphs, diff_drafts, diff_files, word_edits
+from checker.api import diff_drafts, diff_files, load_rules
 from checker.document.model import Document
-from checker.errors import DraftError, UsageError
-from checker.revisions.render import render_diff
 from checker.document.read import read_document
-from checker.ruleset.model import Severity
 from checker.document.segment import parse_document
-
-from conftest import ROOT, rule_yaml
+from checker.errors import DraftError, UsageError
+from checker.revisions.diff import Change, Decides, align_paragraphs, word_edits
+from checker.revisions.render import render_diff
+from checker.ruleset.model import Severity
 
 REVISIONS = ROOT / "samples" / "drafts" / "revisions"
 LABELS = YAML(typ="safe").load(REVISIONS / "expected_flips.yaml")

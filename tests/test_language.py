@@ -13,8 +13,7 @@ from string import Formatter
 
 import pytest
 from _pytest.mark import ParameterSet
-
-from conftest import rule_yaml
+from conftest import ROOT, rule_yaml
 
 MET, UNMET, ERROR = "met", "unmet", "error"
 
@@ -904,3 +903,15 @@ def test_one_word_with_punctuation_around_it(verdict) -> None:
     # Found by the property test: "(a)" is one word with a lead and a trail.
     assert verdict('"(a)"', "1. The Group agreed on the following:\n(a) a list;")["status"] == "met"
     assert verdict('"(a)"', "1. The Group agreed on a list.")["status"] == "unmet"
+
+
+def test_every_builtin_has_an_implementation_a_docstring_and_a_section_in_the_docs() -> None:
+    # A builtin's signature (checked by the compiler) and what it does (run by the evaluator)
+    # live in two stages; a function added to one table only must fail here, not on a draft.
+    from checker.evaluation.builtins import RUN
+    from checker.language.builtins import BUILTINS
+
+    assert set(RUN) == set(BUILTINS)
+    assert [name for name, run in RUN.items() if not (run.__doc__ or "").strip()] == []
+    docs = (ROOT / "docs" / "language.md").read_text("utf-8")
+    assert [name for name in BUILTINS if f"`{name}`" not in docs and f"`{name}(" not in docs] == []

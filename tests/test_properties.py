@@ -11,13 +11,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from checker.api import check, load_rules
 from checker.document.segment import parse_document
 from checker.errors import DraftcheckError
-from conftest import ROOT
 
 RULES = ROOT / "rules" / "joint_statement.yaml"
 HEADER = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): error: \S")
@@ -270,8 +270,7 @@ def test_regex_matching_inside_characters_never_crashes(text, pattern):
                       min_size=1, max_size=8).map("".join))
 def test_plain_phrases_are_planned_as_any_phrase(value):
     # Words one space apart take a shortcut; it must plan them as the general splitter does.
-    from checker.document.model import normalize
-    from checker.evaluation.index import _split_phrase, plan_phrase
+    from checker.text import _split_phrase, normalize, plan_phrase
 
     try:
         planned = plan_phrase.__wrapped__(value)
@@ -297,10 +296,10 @@ phrase_text = st.lists(st.sampled_from(["a", "b", "c", "a's", "B", " ", " ", " "
 def _phrase_oracle(document, words: list[str]) -> tuple[tuple[int, int], ...]:
     """DESIGN's phrase rule, token by token: each word or its possessive, only spaces, line
     breaks or hyphens between them, all in one sentence."""
-    from checker.evaluation.index import _WORD
+    from checker.text import WORD
 
     lower = document.text.lower()
-    tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(lower)]
+    tokens = [(m.start(), m.end(), m.group()) for m in WORD.finditer(lower)]
     found = []
     for i in range(len(tokens) - len(words) + 1):
         run = tokens[i:i + len(words)]
@@ -322,10 +321,11 @@ def test_phrases_match_as_designed_checked_one_by_one_or_as_arrays(text, words):
     # A phrase is looked up from its rarest word; a few candidates are checked one by one,
     # many a whole array at a time. Both must find what the rule says, word by word.
     from checker.evaluation import index as matching
+    from checker.text import plan_phrase
 
     document = parse_document(text)
     expected = _phrase_oracle(document, words)
-    plan = matching.plan_phrase(" ".join(words))
+    plan = plan_phrase(" ".join(words))
     few = matching.FEW_CANDIDATES
     try:
         for matching.FEW_CANDIDATES in (0, 10**9):

@@ -18,8 +18,6 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator
 
-from checker.language import syntax as ex
-from checker.language.compiler import CompiledRuleSet
 from checker.compare.formulas import (
     COOCCUR,
     FLIP,
@@ -44,6 +42,8 @@ from checker.compare.formulas import (
     sub_patterns,
     unwrap,
 )
+from checker.language import syntax as ex
+from checker.language.compiler import CompiledRuleSet
 
 Concept = frozenset  # of Items: the alternatives of one any() or term, or one leaf
 RawAlt = tuple  # (frozenset[Concept], frozenset[str] markers): concepts said together

@@ -31,7 +31,7 @@ from pysat.formula import IDPool
 from checker.language import syntax as ex
 from checker.language.builtins import RESOLUTION_SYMBOL
 from checker.language.compiler import CompiledRuleSet
-from checker.evaluation.index import plan_phrase
+from checker.text import plan_phrase
 
 # -- formulas ---------------------------------------------------------------------------------
 

@@ -19,11 +19,11 @@ from pysat.examples.rc2 import RC2
 from pysat.formula import WCNF
 from pysat.solvers import Solver
 
+from checker.compare.abstraction import LooseModel
+from checker.compare.formulas import Encoder, ExactModel, Model
 from checker.language.compiler import CompiledRuleSet
 from checker.report.formats.json_format import dumps
 from checker.report.formats.markdown import escape
-from checker.compare.formulas import Encoder, ExactModel, Model
-from checker.compare.abstraction import LooseModel
 
 SOLVER = "g4"  # Glucose 4: deterministic, fast on these small instances
 WEIGHT_SCALE = 100  # rule weights are decimals; MaxSAT weights are integers

@@ -16,6 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from checker.text import INVISIBLE, MAYBE_INVISIBLE, plain_characters
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
 
 @dataclass(frozen=True)
 class Location:
@@ -149,38 +153,13 @@ class Document:
         return i if i >= 0 and offset < self.sections[i].end else None
 
 
-# ---------------------------------------------------------------------------------------------
-# Normalisation: one-character replacements keep offsets; deletions are recorded as anchors.
-
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-_DELETED = re.compile(r"\r(?=\n)|[\u00ad\u200b-\u200d\u2060\ufeff]+")
-_DELETABLE = re.compile(r"[\r\u00ad\u200b-\u200d\u2060\ufeff]")  # 4x faster to rule out
-_REPLACED = {
-    "'": "\u2018\u2019\u201a\u201b\u2032",
-    '"': "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb",
-    "-": "\u2010\u2011\u2012\u2013\u2014\u2015\u2212",
-    " ": "\t\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-         "\u202f\u205f\u3000",
-    "\n": "\r",  # a lone CR (old Mac line end); a CR before LF is deleted instead
-}
-_TRANSLATION = {c: plain for plain, chars in _REPLACED.items() for c in chars}
-# A regex substitution beats str.translate, which is slow on any text that is not pure ASCII.
-_TO_REPLACE = re.compile("[" + "".join(_TRANSLATION) + "]")
-
-
-def normalize(text: str) -> str:
-    """Normalise a short text as drafts are (quotes, dashes, spaces; invisible characters out):
-    rule authors paste phrases from drafts."""
-    return _TO_REPLACE.sub(lambda m: _TRANSLATION[m[0]], _DELETED.sub("", text))
-
-
 def make_source(path: str, raw: bytes, original: str,
                 markup: Iterable[tuple[int, int]] = ()) -> Source:
     """Normalise decoded text into a Source, also deleting markup spans (original offsets)."""
-    deleted = _DELETED.finditer(original) if _DELETABLE.search(original) else ()
+    deleted = INVISIBLE.finditer(original) if MAYBE_INVISIBLE.search(original) else ()
     spans = heapq.merge(sorted(markup), (m.span() for m in deleted))
     kept, anchors = _delete(original, spans)
-    text = _TO_REPLACE.sub(lambda m: _TRANSLATION[m[0]], kept)
+    text = plain_characters(kept)
     return Source(path, raw, original, text, anchors)
 
 

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from checker.document.model import Document, Source, make_source
-from checker.errors import DraftError
 from checker.document.segment import build_document
+from checker.errors import DraftError
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"

@@ -11,12 +11,14 @@ import functools
 import operator
 from typing import Any
 
-from checker.language import syntax as ex
-from checker.language.builtins import BUILTINS, NEGATION_SUFFIX, within
 from checker.document.model import Document
-from checker.language.syntax import Type
+from checker.evaluation.builtins import RUN, within
+from checker.evaluation.index import DocIndex
 from checker.evaluation.matchset import merge
-from checker.evaluation.index import DocIndex, plan_phrase
+from checker.language import syntax as ex
+from checker.language.builtins import BUILTINS, NEGATION_SUFFIX
+from checker.language.syntax import Type
+from checker.text import plan_phrase
 
 _ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 _COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -68,7 +70,7 @@ class Evaluator:
         match node:  # (the commonest nodes first: each case is a type test)
             case ex.Call(func=func, args=args):
                 literals = _literals(func, len(args))
-                return BUILTINS[func].run(self.index, *[
+                return RUN[func](self.index, *[
                     self.value(arg) if kind is None else _literal(kind, arg)
                     for kind, arg in zip(literals, args)])
             case ex.Phrase(value=value, plan=plan):

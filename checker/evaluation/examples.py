@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from checker.language.compiler import CompiledRuleSet
-from checker.evaluation.evaluator import Evaluator
+from checker.language.compiler import CompiledRule, CompiledRuleSet
 from checker.report.model import Status
-from checker.document.segment import parse_document
-from checker.evaluation.verdicts import judge
+from checker.ruleset.model import RuleSet
 
 
 @dataclass(frozen=True)
 class ExampleResult:
+    """One example run against its rule: built by `checker.api.run_examples`, read by the CLI."""
+
     rules_path: str
     group: str
     rule_id: str
@@ -27,19 +28,14 @@ class ExampleResult:
         return self.got == self.expected
 
 
-def run_examples(rulesets: list[CompiledRuleSet]) -> list[ExampleResult]:
-    """Check each rule against each of its examples, as a one-paragraph draft of its own."""
-    results = []
+def examples(rulesets: list[CompiledRuleSet]
+             ) -> Iterator[tuple[RuleSet, CompiledRule, Status, str]]:
+    """Yield every example of every rule decided by its check, with the status it expects."""
     for compiled in rulesets:
-        ruleset = compiled.ruleset
         for rule in compiled.rules:
             if rule.check is None:
                 continue  # a manual rule is decided by a reader, not by its examples
-            cases = [(Status.MET, text) for text in rule.rule.examples_met]
-            cases += [(Status.UNMET, text) for text in rule.rule.examples_unmet]
-            for expected, text in cases:
-                document = parse_document(text, path=f"{ruleset.path}#{rule.rule.id}")
-                verdict = judge(rule, Evaluator(document))
-                results.append(ExampleResult(ruleset.path, ruleset.group, rule.rule.id,
-                                             expected, verdict.status, text, verdict.why))
-    return results
+            for text in rule.rule.examples_met:
+                yield compiled.ruleset, rule, Status.MET, text
+            for text in rule.rule.examples_unmet:
+                yield compiled.ruleset, rule, Status.UNMET, text

@@ -14,86 +14,20 @@ from __future__ import annotations
 import bisect
 import functools
 import re
-from dataclasses import dataclass
 
 import numpy as np
-import re2
 
-from checker.document.model import Document, normalize
+from checker.document.model import Document
 from checker.evaluation.matchset import NO_MATCH, Match, Matches, int_array, member, spans_array
+from checker.language.regex import compile_regex
+from checker.text import WHITESPACE, WORD, PhrasePlan
 
-# A word: letters and digits, with inner apostrophes kept ("didn't", "Group's").
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_WORD_SPLIT = re.compile(f"({_WORD.pattern})")  # split() then alternates gaps and words
+_WORD_SPLIT = re.compile(f"({WORD.pattern})")  # split() then alternates gaps and words
 _LINE_END_HYPHEN = re.compile(r"-[ \t]*\n[ \t]*")
-_WHITESPACE = re.compile(r"\s+")
 _BREAKS = re.compile(r"[;:]|\bbut\b", re.IGNORECASE)  # what ends a negation's reach
 
 FEW_CANDIDATES = 16  # a phrase's rarest word occurring this often or less: checked one by one
 _AROUND = 64  # characters looked at around a phrase for its leading and trailing punctuation
-REGEX_MAX_MEM = 8 << 20  # bytes of RE2 program memory per regex
-
-
-class RegexError(ValueError):
-    """A regex RE2 cannot compile."""
-
-
-@functools.lru_cache(maxsize=4096)
-def compile_regex(pattern: str, ignore_case: bool) -> re2._Regexp:
-    """Compile a regex with RE2 (linear time, bounded memory); raise RegexError if invalid."""
-    options = re2.Options()
-    options.case_sensitive = not ignore_case
-    options.log_errors = False
-    options.max_mem = REGEX_MAX_MEM
-    try:
-        # Compiled as bytes, it runs over the UTF-8 text without the wrapper's per-match
-        # conversion of offsets (see DocIndex.regex).
-        return re2.compile(pattern.encode("utf-8", "surrogatepass"), options)
-    except re2.error as error:
-        reason = error.args[0] if error.args else "invalid regex"
-        if isinstance(reason, bytes):
-            reason = reason.decode("utf-8", "replace")
-        raise RegexError(str(reason)) from None
-
-
-@dataclass(frozen=True)
-class PhrasePlan:
-    """A phrase pattern split into words (each possibly a `prefix*`) and what lies between them."""
-
-    words: tuple[tuple[str, bool], ...]  # (lowercased word, is_prefix)
-    gaps: tuple[str | None, ...]  # None: any run of spaces/line breaks/hyphens; else punctuation
-    lead: str  # punctuation the match must be preceded by, e.g. "(" in "(a)"
-    trail: str  # punctuation that must follow the last word, e.g. "." in "U.N."
-
-
-@functools.lru_cache(maxsize=65536)
-def plan_phrase(value: str) -> PhrasePlan:
-    """Split a phrase into words and gaps; raise ValueError if it has no word to match."""
-    text = normalize(value).lower()
-    plain = text.split(" ")
-    if all(plain) and "".join(plain).isalnum():  # words one space apart, the common case
-        return PhrasePlan(tuple((word, False) for word in plain), (None,) * (len(plain) - 1),
-                          "", "")
-    return _split_phrase(text)
-
-
-def _split_phrase(text: str) -> PhrasePlan:
-    """Plan a normalised, lowercased phrase: its words, and the punctuation between them."""
-    found = list(_WORD.finditer(text))
-    if not found:
-        raise ValueError("a phrase needs at least one word (letters or digits) to match")
-    words, gaps = [], []
-    for i, m in enumerate(found):
-        after_end = found[i + 1].start() if i + 1 < len(found) else len(text)
-        after = text[m.end():after_end]
-        prefix = after.startswith("*")
-        words.append((m.group(), prefix))
-        if i + 1 < len(found):
-            gap = _WHITESPACE.sub("", after[1:] if prefix else after)
-            gaps.append(None if gap.strip("-") == "" else gap)
-    trail = text[found[-1].end():].strip().lstrip("*")
-    lead = text[: found[0].start()].strip()
-    return PhrasePlan(tuple(words), tuple(gaps), lead, _WHITESPACE.sub("", trail))
 
 
 class DocIndex:
@@ -475,7 +409,7 @@ def _numbered(items: list[str],
 
 def _gap_key(gap: str) -> str:
     """Return what a phrase compares a gap with: its characters other than white space."""
-    return _WHITESPACE.sub("", gap) if not gap.isspace() else ""
+    return WHITESPACE.sub("", gap) if not gap.isspace() else ""
 
 
 def _starting(vocabulary: list[str], prefix: str) -> list[str]:

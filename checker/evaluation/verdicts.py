@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 
-from checker.language import syntax as ex
-from checker.language.builtins import BUILTINS, negations
-from checker.language.compiler import CompiledRule
+from checker.evaluation.builtins import negations
 from checker.evaluation.evaluator import EvaluationError, Evaluator
-from checker.language.syntax import Type
 from checker.evaluation.matchset import Matches
-from checker.report.model import Evidence, Status, Verdict, shorten
+from checker.language import syntax as ex
+from checker.language.builtins import BUILTINS
+from checker.language.compiler import CompiledRule
+from checker.language.syntax import Type
+from checker.report.model import Evidence, Status, Verdict
+from checker.text import shorten
 
 MAX_EVIDENCE = 5
 MAX_CITES = 3

@@ -11,12 +11,13 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
+from checker.errors import Problem, RuleError
 from checker.language import syntax as ex
 from checker.language.builtins import BUILTINS, NEGATION_CUES
-from checker.errors import Problem, RuleError
+from checker.language.regex import RegexError, compile_regex
 from checker.language.syntax import ExprError, Type
-from checker.evaluation.index import RegexError, compile_regex, plan_phrase
 from checker.ruleset.model import Expression, Rule, RuleSet
+from checker.text import plan_phrase
 
 _WHAT = {Type.PATTERN: "a pattern", Type.NUMBER: "a number", Type.BOOL: "a condition",
          Type.SCOPE: "a scope"}

@@ -16,9 +16,9 @@ from lark.exceptions import (
     VisitError,
 )
 
-from checker.ruleset import cache
 from checker.language import syntax as ex
 from checker.language.syntax import ExprError
+from checker.ruleset import cache
 
 GRAMMAR = "draftcheck.lark"
 MAX_EXPRESSION = 10_000  # characters; a rule's check is a line or two, never a document

@@ -17,9 +17,6 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.document.readers.docx_styles import W
-from checker.errors import DraftError, UsageError
-from checker.files import write_file
 from checker.document.readers.docx import (
     RunSpan,
     WordParagraph,
@@ -29,6 +26,9 @@ from checker.document.readers.docx import (
     paragraphs_source,
     word_paragraphs,
 )
+from checker.document.readers.docx_styles import W
+from checker.errors import DraftError, UsageError
+from checker.files import write_file
 from checker.report.model import DraftResult, Evidence, Status
 
 if TYPE_CHECKING:

@@ -35,11 +35,6 @@ def format_score(score: float | None) -> str:
     return "n/a" if score is None else f"{score:g}"
 
 
-def shorten(text: str, limit: int) -> str:
-    """Cut text to at most `limit` characters, ending "…" where it was cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 class Evidence(NamedTuple):
     """A place in the draft behind a verdict: where it is, the sentence, the words matched.
 

@@ -6,7 +6,7 @@ Printed numbers shift between revisions, so paragraphs are matched by their text
 or not. Which change made a rule flip is found by trial, not guessed from the evidence (which
 also cites preconditions such as the ICT context): each changed paragraph is applied alone to the
 old draft, or undone alone in the new one, and the rule is checked again with
-`checker.api.check_document`. Evidence only ranks the trials, and names the changed paragraphs it
+the caller's `recheck` (`checker.api.check_document`). Evidence only ranks the trials, and names the changed paragraphs it
 cites when no single change decides.
 
 `Diff.to_dict()` is the one serialisation point; checker.revisions.render renders text, JSON or
@@ -16,18 +16,16 @@ Markdown.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import Enum
 from typing import Any
 
 from checker import __version__
-from checker.api import check, check_document
-from checker.language.compiler import CompiledRuleSet
 from checker.document.model import Document
-from checker.errors import DraftcheckError, DraftError, UsageError
-from checker.document.read import STDIN, read_document
+from checker.document.segment import parse_document
+from checker.language.compiler import CompiledRuleSet
 from checker.report.model import (
     DraftResult,
     Evidence,
@@ -36,7 +34,6 @@ from checker.report.model import (
     Verdict,
 )
 from checker.ruleset.model import Severity
-from checker.document.segment import parse_document
 
 CONTEXT = 3  # words shown either side of an edit
 SIMILAR = 0.5  # share of words in common above which two paragraphs are one paragraph, edited
@@ -46,6 +43,7 @@ MAX_TRIALS = 100  # changed paragraphs tried one at a time, those cited as evide
 _PRINTED_NUMBER = re.compile(r"\d{1,4}[.)]\s*")
 
 Key = tuple[str, str]  # (group, rule id)
+Recheck = Callable[[Document, list[CompiledRuleSet]], DraftResult]  # checks one spliced draft
 
 
 class Change(str, Enum):
@@ -239,32 +237,14 @@ class Diff:
 # -- the public functions ---------------------------------------------------------------------
 
 
-def diff_files(old: str, new: str, rulesets: Sequence[CompiledRuleSet], *,
-               moved: bool = False) -> Diff:
-    """Read two drafts ("-" for standard input, once) and compare them; DraftError lists both."""
-    if old == STDIN and new == STDIN:
-        raise UsageError.at(STDIN, "only one of OLD and NEW can be read from standard input")
-    documents, problems = [], []
-    for path in (old, new):
-        try:
-            documents.append(read_document(path))
-        except DraftcheckError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise DraftError(problems)
-    return diff_drafts(documents[0], documents[1], rulesets, moved=moved)
-
-
-def diff_drafts(old: Document, new: Document, rulesets: Sequence[CompiledRuleSet], *,
-                moved: bool = False) -> Diff:
-    """Check two revisions against the same rule sets and compare the verdicts."""
-    report = check([old, new], list(rulesets))
-    return diff_reports(report.drafts[0], report.drafts[1], old, new, rulesets, moved=moved)
-
-
 def diff_reports(old: DraftResult, new: DraftResult, old_doc: Document, new_doc: Document,
-                 rulesets: Sequence[CompiledRuleSet], *, moved: bool = False) -> Diff:
-    """Compare two revisions' results (checked against `rulesets`); `moved` adds MovedEvidence."""
+                 rulesets: Sequence[CompiledRuleSet], recheck: Recheck, *,
+                 moved: bool = False) -> Diff:
+    """Compare two revisions' results (checked against `rulesets`); `moved` adds MovedEvidence.
+
+    `recheck` checks a spliced draft, to find which change decides a flip (the caller,
+    `checker.api.diff_drafts`, passes its own `check_document`).
+    """
     if [g.group for g in old.groups] != [g.group for g in new.groups]:
         raise ValueError("the two drafts were checked against different rule sets")
     pairs = align_paragraphs(old_doc, new_doc)
@@ -274,7 +254,7 @@ def diff_reports(old: DraftResult, new: DraftResult, old_doc: Document, new_doc:
         for verdict in before_group.verdicts:
             if verdict.status != after[verdict.rule_id].status:
                 flips[(before_group.group, verdict.rule_id)] = (verdict, after[verdict.rule_id])
-    deciding = _find_deciding(old_doc, new_doc, pairs, rulesets, flips)
+    deciding = _find_deciding(old_doc, new_doc, pairs, rulesets, flips, recheck)
     groups = tuple(
         _group_diff(before_group, after_group, flips, deciding, old_doc, new_doc, pairs, moved)
         for before_group, after_group in zip(old.groups, new.groups, strict=True))
@@ -393,7 +373,7 @@ def _counts(old: Document, new: Document, pairs: Iterable[ParagraphPair]) -> Par
 
 def _find_deciding(old: Document, new: Document, pairs: tuple[ParagraphPair, ...],
                    rulesets: Sequence[CompiledRuleSet],
-                   flips: dict[Key, tuple[Verdict, Verdict]]
+                   flips: dict[Key, tuple[Verdict, Verdict]], recheck: Recheck
                    ) -> dict[Key, list[tuple[ParagraphPair, Decides]]]:
     """Find, per flipped rule, the changed paragraphs that decide it (see `Decides`)."""
     changed = [p for p in pairs if p.change is not Change.SAME]
@@ -410,9 +390,9 @@ def _find_deciding(old: Document, new: Document, pairs: tuple[ParagraphPair, ...
         subset = _only(rulesets, set(pending))
         for pair in candidates:
             if decides is Decides.ALONE:  # the old draft with this change alone
-                statuses = _trial(old, new, pair.old, pair.new, new_to_old, subset)
+                statuses = _trial(old, new, pair.old, pair.new, new_to_old, subset, recheck)
             else:  # the new draft without this change
-                statuses = _trial(new, old, pair.new, pair.old, old_to_new, subset)
+                statuses = _trial(new, old, pair.new, pair.old, old_to_new, subset, recheck)
             for key in pending:
                 target = flips[key][1 if decides is Decides.ALONE else 0].status
                 if statuses.get(key) == target:
@@ -446,10 +426,11 @@ def _only(rulesets: Sequence[CompiledRuleSet], keys: set[Key]) -> list[CompiledR
 
 
 def _trial(base: Document, other: Document, base_i: int | None, other_i: int | None,
-           counterpart: dict[int, int], rulesets: list[CompiledRuleSet]) -> dict[Key, Status]:
+           counterpart: dict[int, int], rulesets: list[CompiledRuleSet], recheck: Recheck
+           ) -> dict[Key, Status]:
     """Check `base` with one paragraph replaced by, or removed for, or added from `other`."""
     text = _splice(base, other, base_i, other_i, counterpart)
-    result = check_document(parse_document(text, base.path), rulesets)
+    result = recheck(parse_document(text, base.path), rulesets)
     return {(g.group, v.rule_id): v.status for g in result.groups for v in g.verdicts}
 
 

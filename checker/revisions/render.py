@@ -6,11 +6,20 @@ import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from checker.revisions.diff import Change, Decides, Diff, GroupDiff, MovedEvidence, RuleChange, WordEdit
 from checker.errors import UsageError
 from checker.report.formats.json_format import dumps
 from checker.report.formats.markdown import escape
-from checker.report.model import Evidence, Status, format_score, shorten
+from checker.report.model import Evidence, Status, format_score
+from checker.revisions.diff import (
+    Change,
+    Decides,
+    Diff,
+    GroupDiff,
+    MovedEvidence,
+    RuleChange,
+    WordEdit,
+)
+from checker.text import shorten
 
 if TYPE_CHECKING:  # rich is imported by the text output only: JSON need not pay for it
     from rich.console import Console

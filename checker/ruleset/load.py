@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     from jsonschema import ValidationError
 
 from checker.errors import Problem, RuleError
-from checker.evaluation.index import plan_phrase
-from checker.report.model import shorten
 from checker.ruleset.model import (
     MAX_RULE_FILE,
     Expression,
@@ -40,6 +38,7 @@ from checker.ruleset.model import (
     RuleSet,
     Severity,
 )
+from checker.text import plan_phrase, shorten
 
 MANUAL = "manual"
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -35,9 +35,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from checker.document.model import Source, make_source
-from checker.document.readers.docx_styles import Numbering, Styles, W, numbering_of, paragraph_properties, style_id
-from checker.errors import DraftError
+from checker.document.readers.docx_styles import (
+    Numbering,
+    Styles,
+    W,
+    numbering_of,
+    paragraph_properties,
+    style_id,
+)
 from checker.document.segment import parse_document
+from checker.errors import DraftError
 
 if TYPE_CHECKING:
     from docx.document import Document as WordDocument

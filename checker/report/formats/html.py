@@ -24,7 +24,15 @@ from html import escape
 from importlib import resources
 from itertools import pairwise
 
-from checker.report.model import DraftResult, Evidence, GroupResult, Report, Status, Verdict, format_score
+from checker.report.model import (
+    DraftResult,
+    Evidence,
+    GroupResult,
+    Report,
+    Status,
+    Verdict,
+    format_score,
+)
 from checker.ruleset.model import Severity
 
 # Worst first: a span cited by several rules takes the colour of the worst of them.
