@@ -12,9 +12,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import ROOT
 
 from checker import __version__
-from conftest import ROOT
 
 SAMPLES = ROOT / "samples" / "drafts"
 BALANCED = SAMPLES / "balanced.txt"

@@ -9,8 +9,11 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import (
+    ROOT,  # noqa: E402  (one definition of the checkout root)
+    rule_yaml,
+)
 
-from checker.language import syntax as ex
 from checker.api import load_rules
 from checker.compare.relations import (
     Relation,
@@ -22,9 +25,7 @@ from checker.compare.relations import (
 )
 from checker.document.segment import parse_document
 from checker.evaluation.evaluator import Evaluator
-from conftest import rule_yaml
-
-from conftest import ROOT  # noqa: E402  (one definition of the checkout root)
+from checker.language import syntax as ex
 
 
 def write_rules(folder: Path, group: str, rules: dict[str, str], *,

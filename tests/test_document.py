@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.document.model import Document
-from checker.errors import DraftError
-from checker.evaluation.matchset import Matches, inside
 from checker.document.read import read_document, read_markdown
 from checker.document.segment import build_document, parse_document
+from checker.errors import DraftError
+from checker.evaluation.matchset import Matches, inside
 
 DRAFT = """\
 Open-ended working group on security of and in the use of ICTs 2021-2025

@@ -17,14 +17,14 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from checker.report.annotate import annotate_docx
 from checker.api import check, load_rules
 from checker.document.model import Document, Location
-from checker.errors import DraftError, UsageError
 from checker.document.read import READERS, read_document
 from checker.document.readers.docx import docx_paragraph_index, docx_position, read_docx
-from checker.report.model import DraftResult
 from checker.document.segment import build_document
+from checker.errors import DraftError, UsageError
+from checker.report.annotate import annotate_docx
+from checker.report.model import DraftResult
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "drafts"

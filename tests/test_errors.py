@@ -6,8 +6,8 @@ points at the rule file's line and column of the offending token, with a caret u
 from __future__ import annotations
 
 import codecs
-import json
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, Run, rule_yaml
 
 DRAFT_TEXT = "1. The Group met in Geneva.\n"

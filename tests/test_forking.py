@@ -13,10 +13,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import ROOT
 
 from checker import api
 from checker.evaluation import forking
-from conftest import ROOT
 
 BALANCED = ROOT / "samples" / "drafts" / "balanced.txt"
 LEAN = ROOT / "samples" / "drafts" / "lean_poa.txt"

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from conftest import ROOT, rule_yaml
 
 TRAPS = ROOT / "samples" / "drafts" / "traps.txt"

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, rule_yaml
 
 DRAFT = "1. The Group met in Geneva to discuss the repository.\n"

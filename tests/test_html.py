@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker.api import check, load_rules
-from checker.report.formats.html import render
 from checker.document.read import read_document
+from checker.report.formats.html import render
 from checker.report.model import DraftResult, Evidence, GroupResult, Report, Status, Verdict
 from checker.ruleset.model import Severity
 

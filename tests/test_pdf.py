@@ -22,10 +22,10 @@ from pypdf import PageObject, PdfReader
 
 from checker.api import check, load_rules
 from checker.document.model import Document
-from checker.errors import DraftError
 from checker.document.read import READERS, read_document
 from checker.document.readers.pdf import _clean, read_pdf
 from checker.document.segment import build_document
+from checker.errors import DraftError
 
 DRAFTS = ROOT / "samples" / "drafts"
 RULES = str(ROOT / "rules" / "joint_statement.yaml")

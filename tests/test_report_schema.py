@@ -12,10 +12,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import ROOT, rule_yaml
 
 import checker
-
-from conftest import ROOT, rule_yaml
 
 SAMPLES = sorted((ROOT / "samples" / "drafts").glob("*.txt"))
 RULES = ROOT / "rules" / "joint_statement.yaml"

@@ -11,13 +11,12 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from ruamel.yaml import YAML
 
 from checker.api import check, load_rules
-from checker.language.builtins import NEGATION_CUES
 from checker.document.read import read_document
-
-from conftest import ROOT
+from checker.language.builtins import NEGATION_CUES
 
 RULE_FILES = sorted((ROOT / "rules").glob("*.yaml"))
 DRAFTS = sorted(d for d in (ROOT / "samples" / "drafts").rglob("*.txt")
