@@ -193,9 +193,9 @@ def run_examples(rulesets: list[CompiledRuleSet]) -> list[ExampleResult]:
 
     results = []
     for ruleset, rule, expected, text in examples(rulesets):
-        document = parse_document(text, path=f"{ruleset.path}#{rule.rule.id}")
+        document = parse_document(text, path=f"{ruleset.path}#{rule.written.id}")
         verdict = judge(rule, Evaluator(document))
-        results.append(ExampleResult(ruleset.path, ruleset.group, rule.rule.id, expected,
+        results.append(ExampleResult(ruleset.path, ruleset.group, rule.written.id, expected,
                                      verdict.status, text, verdict.why))
     return results
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import sys
 from enum import Enum, IntEnum
@@ -18,9 +17,10 @@ from typing import Annotated
 
 import typer
 
-from checker import __version__
+from checker import __version__, formats
 from checker.errors import DraftcheckError, UsageError
 from checker.evaluation.forking import cores
+from checker.formats import OutputFormat
 
 
 class ExitStatus(IntEnum):
@@ -29,12 +29,15 @@ class ExitStatus(IntEnum):
     ERROR = 2
 
 
-class Format(str, Enum):
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    SARIF = "sarif"
+def _choices(name: str, table: dict[str, OutputFormat]) -> type[Enum]:
+    """The --format choices of a command: its table's keys, in the table's order."""
+    return Enum(name, {key.upper(): key for key in table}, type=str)
+
+
+CheckFormat = _choices("CheckFormat", formats.CHECK)
+DiffFormat = _choices("DiffFormat", formats.DIFF)
+CompareFormat = _choices("CompareFormat", formats.COMPARE)
+ConsensusFormat = _choices("ConsensusFormat", formats.CONSENSUS)
 
 
 class FailOn(str, Enum):
@@ -79,7 +82,8 @@ def check(
     drafts: Annotated[list[str], typer.Argument(
         metavar="DRAFT...", help="Draft files (.txt, .md, .docx, .pdf); '-' reads standard input.")],
     rules: RulesOption,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TEXT,
+    fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")
+                   ] = CheckFormat.TEXT,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="Write the report to this file instead of standard output.")] = None,
     fail_on: Annotated[FailOn, typer.Option(
@@ -101,9 +105,9 @@ def check(
 ) -> None:
     """Check drafts against rule sets and report met and unmet demands with evidence."""
     from checker.api import check_files, load_rules
-    from checker.report.formats import render
     from checker.ruleset.model import Severity
 
+    form = formats.CHECK[fmt.value]
     _refuse_overwriting(output, drafts, rules)
     if annotate is not None:
         if len(drafts) != 1 or original:
@@ -113,21 +117,20 @@ def check(
     try:
         rulesets = load_rules(rules)  # every rule-file problem surfaces before a draft is read
     except DraftcheckError as error:
-        if fmt == Format.SARIF:  # code-review tools read rule-file problems from the log
-            from checker.report.formats.sarif import render_problems
-            _emit(render_problems(error.problems), output)
+        problems = form.render_problems(error.problems)  # code-review tools read them (SARIF)
+        if problems is not None:
+            _emit(problems, output)
         raise
     with _progress(len(drafts)) as advance:
         batch = check_files(drafts, rulesets, explain=explain, jobs=jobs, progress=advance,
-                            original=original, with_text=fmt == Format.HTML)
+                            original=original, with_text=form.needs_text)
     report = batch.report
     if annotate is not None and report.drafts:
         from checker.report.annotate import annotate_docx
 
         annotate_docx(drafts[0], report.drafts[0], annotate)
     if report.drafts:  # one bad draft does not stop the others: they are reported
-        color = output is None and fmt == Format.TEXT and _wants_color()
-        _emit(render(report, fmt.value, color=color), output)
+        _emit(_rendered(form, report, output), output)
     if batch.problems:
         raise DraftcheckError(batch.problems)
     threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
@@ -154,12 +157,6 @@ def _progress(total: int):
         yield lambda done: bar.update(task, completed=done)
 
 
-class DiffFormat(str, Enum):
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-
-
 @app.command()
 def diff(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The earlier revision.")],
@@ -177,14 +174,12 @@ def diff(
 ) -> None:
     """Compare two revisions: scores before and after, each rule that flipped, and why."""
     from checker.api import diff_files, load_rules
-    from checker.revisions.render import render_diff
     from checker.ruleset.model import Severity
 
     _refuse_overwriting(output, [old, new], rules)
     rulesets = load_rules(rules)
     result = diff_files(old, new, rulesets, moved=moved)
-    color = output is None and fmt == DiffFormat.TEXT and _wants_color()
-    _emit(render_diff(result, fmt.value, color=color), output)
+    _emit(_rendered(formats.DIFF[fmt.value], result, output), output)
     if result.has_errors():
         raise typer.Exit(ExitStatus.ERROR)
     threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
@@ -196,32 +191,25 @@ def compare(
     rules: Annotated[list[str], typer.Argument(metavar="RULES", help="Rule files or folders.")],
     drafts: Annotated[list[str] | None, typer.Option(
         "--drafts", metavar="DRAFT...", help="Also score these drafts for every group.")] = None,
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")
-                   ] = DiffFormat.TEXT,
+    fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")
+                   ] = CompareFormat.TEXT,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")
                       ] = None,
 ) -> None:
     """Pairs of demands from different groups that agree or that no text can meet together."""
     from checker.api import check_files, load_rules
     from checker.compare.relations import compare as compare_rules
-    from checker.compare.relations import render_compare
 
     _refuse_overwriting(output, drafts or [], rules)
     rulesets = load_rules(rules)
-    text = render_compare(compare_rules(rulesets), fmt.value)
-    problems = ()
+    comparison = compare_rules(rulesets)
+    problems, view = (), None
     if drafts:
-        from checker.compare.overview import overview, render_overview
-        from checker.report.formats.json_format import dumps
+        from checker.compare.overview import overview
 
         batch = check_files(drafts, rulesets, jobs=cores())
-        problems = batch.problems
-        view = overview(batch.report)
-        if fmt == DiffFormat.JSON:  # one JSON document: the pairs plus the drafts
-            text = dumps({**json.loads(text), "drafts": view.to_dict()})
-        else:
-            text += "\n" + render_overview(view, fmt.value)
-    _emit(text, output)
+        problems, view = batch.problems, overview(batch.report)
+    _emit(formats.COMPARE[fmt.value].render(comparison, drafts=view), output)
     if problems:
         raise DraftcheckError(problems)
 
@@ -229,18 +217,17 @@ def compare(
 @app.command()
 def consensus(
     rules: Annotated[list[str], typer.Argument(metavar="RULES", help="Rule files or folders.")],
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")
-                   ] = DiffFormat.TEXT,
+    fmt: Annotated[ConsensusFormat, typer.Option("--format", "-f", help="Output format.")
+                   ] = ConsensusFormat.TEXT,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")
                       ] = None,
 ) -> None:
     """The largest-weight set of demands one text could meet, and what must give way."""
     from checker.api import load_rules
     from checker.compare.relations import consensus as find_consensus
-    from checker.compare.relations import render_consensus
 
     _refuse_overwriting(output, [], rules)
-    _emit(render_consensus(find_consensus(load_rules(rules)), fmt.value), output)
+    _emit(formats.CONSENSUS[fmt.value].render(find_consensus(load_rules(rules))), output)
 
 
 @app.command()
@@ -282,6 +269,13 @@ def test_examples(
     typer.echo(f"{len(results) - failed} passed, {failed} failed "
                f"({len(results)} examples of {rules_run} rules)")
     raise typer.Exit(ExitStatus.UNMET if failed else ExitStatus.OK)
+
+
+def _rendered(form: OutputFormat, value: object, output: Path | None) -> str:
+    """Render a command's result; in colour only on a terminal, for a format that has colour."""
+    if not form.colour:
+        return form.render(value)
+    return form.render(value, color=output is None and _wants_color())
 
 
 def _refuse_overwriting(output: Path | None, drafts: list[str], rule_specs: list[str]) -> None:

@@ -14,14 +14,13 @@ from conftest import (
     rule_yaml,
 )
 
+from checker import formats
 from checker.api import load_rules
 from checker.compare.relations import (
     Relation,
     always_or_never,
     compare,
     consensus,
-    render_compare,
-    render_consensus,
 )
 from checker.document.segment import parse_document
 from checker.evaluation.evaluator import Evaluator
@@ -181,14 +180,14 @@ def test_compare_renders_text_json_and_markdown(tmp_path):
     files = [write_rules(tmp_path, "ga", {"r": '"alpha"', "s": 'resolution("75/240")'}),
              write_rules(tmp_path, "gb", {"r": 'not "alpha"', "s": 'resolution("75/240")'})]
     result = compare(load_rules(files))
-    data = json.loads(render_compare(result, "json"))
+    data = json.loads(formats.COMPARE["json"].render(result))
     assert [{k: p[k] for k in ("a", "b", "relation", "certain")} for p in data["pairs"]] == [
         {"a": "ga/r", "b": "gb/r", "relation": "conflict", "certain": True},
         {"a": "ga/s", "b": "gb/s", "relation": "agree", "certain": True}]
     assert all(isinstance(p["why"], str) and p["why"] for p in data["pairs"])
-    text = render_compare(result, "text")
+    text = formats.COMPARE["text"].render(result)
     assert text.index("Conflicts") < text.index("Agreements") and "ga/r  <->  gb/r" in text
-    markdown = render_compare(result, "markdown")
+    markdown = formats.COMPARE["markdown"].render(result)
     assert "## Conflicts (1)" in markdown and "| a | b | certain | why |" in markdown
 
 
@@ -196,7 +195,7 @@ def test_consensus_renders_text_json_and_markdown(tmp_path):
     files = [write_rules(tmp_path, "ga", {"r": '"alpha"'}, weights={"r": 2}),
              write_rules(tmp_path, "gb", {"r": 'not "alpha"', "s": '"beta"'})]
     result = consensus(load_rules(files))
-    data = json.loads(render_consensus(result, "json"))
+    data = json.loads(formats.CONSENSUS["json"].render(result))
     assert data == {"kept": ["ga/r", "gb/s"],
                     "dropped": [{"rule": "gb/r", "says": "Demand r.", "weight": 1,
                                  "excluded_by": ["ga/r"], "certain": True,
@@ -204,8 +203,8 @@ def test_consensus_renders_text_json_and_markdown(tmp_path):
                     "weight_kept": 3, "weight_total": 4}
     assert 'gb/r ("Demand r.") conflicts with ga/r ("Demand r."): shared term "alpha"' == \
         data["dropped"][0]["why"]
-    assert "excluded by ga/r" in render_consensus(result, "text")
-    assert "| `gb/r` | 1 | `ga/r` |" in render_consensus(result, "markdown")
+    assert "excluded by ga/r" in formats.CONSENSUS["text"].render(result)
+    assert "| `gb/r` | 1 | `ga/r` |" in formats.CONSENSUS["markdown"].render(result)
 
 
 # -- validate ---------------------------------------------------------------------------------
@@ -255,7 +254,7 @@ def met_sets(rulesets, phrases) -> list[frozenset[str]]:
     for counts in itertools.product(range(3), repeat=len(phrases)):
         text = " ".join(f"{p.capitalize()}." for p, n in zip(phrases, counts) for _ in range(n))
         evaluator = Evaluator(parse_document(text or "Nothing."))
-        out.append(frozenset(f"{rs.ruleset.group}/{r.rule.id}" for rs in rulesets
+        out.append(frozenset(f"{rs.ruleset.group}/{r.written.id}" for rs in rulesets
                              for r in rs.rules if evaluator.value(r.check)))
     return out
 
@@ -270,7 +269,7 @@ def test_consensus_is_optimal_against_brute_force(tmp_path, seed):
         weights = {rid: rng.choice([0.5, 1, 1.5, 2, 3]) for rid in rules}
         files.append(write_rules(tmp_path, f"g{g}", rules, weights=weights))
     rulesets = load_rules(files)
-    weight = {f"{rs.ruleset.group}/{r.rule.id}": r.rule.weight for rs in rulesets
+    weight = {f"{rs.ruleset.group}/{r.written.id}": r.written.weight for rs in rulesets
               for r in rs.rules}
     possible = met_sets(rulesets, phrases)
     best = max(sum(weight[r] for r in met) for met in possible)
@@ -335,11 +334,11 @@ def test_consensus_with_counts_compared_is_optimal_against_brute_force(tmp_path,
         weights = {rid: rng.choice([0.5, 1, 2, 3]) for rid in rules}
         files.append(write_rules(tmp_path, f"g{g}", rules, weights=weights))
     rulesets = load_rules(files)
-    rules = {f"{rs.ruleset.group}/{r.rule.id}": r for rs in rulesets for r in rs.rules}
+    rules = {f"{rs.ruleset.group}/{r.written.id}": r for rs in rulesets for r in rs.rules}
     possible = [frozenset(rid for rid, r in rules.items()
                           if reference(r.check, dict(zip(PHRASES[:3], counts))))
                 for counts in itertools.product(range(9), repeat=3)]
-    best = max(sum(rules[rid].rule.weight for rid in met) for met in possible)
+    best = max(sum(rules[rid].written.weight for rid in met) for met in possible)
     result = consensus(rulesets)
     assert result.weight_kept == pytest.approx(best)
     assert any(set(result.kept) <= met for met in possible)

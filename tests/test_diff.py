@@ -13,13 +13,13 @@ import pytest
 from conftest import ROOT, rule_yaml
 from ruamel.yaml import YAML
 
+from checker import formats
 from checker.api import diff_drafts, diff_files, load_rules
 from checker.document.model import Document
 from checker.document.read import read_document
 from checker.document.segment import parse_document
 from checker.errors import DraftError, UsageError
 from checker.revisions.diff import Change, Decides, align_paragraphs, word_edits
-from checker.revisions.render import render_diff
 from checker.ruleset.model import Severity
 
 REVISIONS = ROOT / "samples" / "drafts" / "revisions"
@@ -206,7 +206,7 @@ def test_a_draft_that_cannot_be_read_is_a_draft_error(rulesets, tmp_path: Path) 
 
 
 def test_json_has_the_published_minimum_shape(diff) -> None:
-    data = json.loads(render_diff(diff, "json"))
+    data = json.loads(formats.DIFF["json"].render(diff))
     assert data == json.loads(json.dumps(diff.to_dict()))
     assert data["old"]["path"] == str(OLD) and data["new"]["path"] == str(NEW)
     [group] = data["groups"]
@@ -226,17 +226,18 @@ def test_json_has_the_published_minimum_shape(diff) -> None:
 
 
 def test_text_and_markdown_show_scores_before_and_after(diff) -> None:
-    text = render_diff(diff, "text")
+    text = formats.DIFF["text"].render(diff)
     assert "score 36 → 48 (+12)" in text
     assert "¶36 → ¶37 edited" in text and "¶2 removed" in text and "¶23 added" in text
     assert "[-will be established as the single permanent mechanism-]" in text
-    assert "\x1b[" not in text and "\x1b[" in render_diff(diff, "text", color=True)
-    markdown = render_diff(diff, "markdown")
+    assert "\x1b[" not in text and "\x1b[" in formats.DIFF["text"].render(diff, color=True)
+    markdown = formats.DIFF["markdown"].render(diff)
     assert "**Score 36 → 48 (+12)**" in markdown
     assert "| joint-statement | 36 | 48 | 9 |" in markdown
     assert "| `no-poa-bias` | critical | ✗ unmet | ✓ met | ¶36 → ¶37 edited |" in markdown
 
 
-def test_an_unknown_format_is_a_usage_error(diff) -> None:
-    with pytest.raises(UsageError):
-        render_diff(diff, "sarif")
+def test_an_unknown_format_is_a_usage_error(cli) -> None:
+    result = cli("diff", str(OLD), str(NEW), "--rules", "joint_statement.yaml", "-f", "sarif")
+    assert result.code == 2
+    assert "'sarif' is not one of 'text', 'json', 'markdown'" in result.err

@@ -403,12 +403,12 @@ class Model:
             for rule in compiled.rules:
                 if rule.check is None:
                     continue
-                rid = f"{compiled.ruleset.group}/{rule.rule.id}"
+                rid = f"{compiled.ruleset.group}/{rule.written.id}"
                 self._notes = set()
                 self._begin(rid)
                 self.formulas[rid] = self.condition(rule.check)
                 self.notes[rid] = tuple(sorted(self._notes))
-                self.says[rid] = rule.rule.says
+                self.says[rid] = rule.written.says
 
     def _begin(self, rid: str) -> None:
         """Hook: a new rule is being translated."""

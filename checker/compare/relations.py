@@ -10,7 +10,6 @@ with weighted MaxSAT (RC2), the largest weight of demands one draft could meet t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Self
@@ -22,8 +21,6 @@ from pysat.solvers import Solver
 from checker.compare.abstraction import LooseModel
 from checker.compare.formulas import Encoder, ExactModel, Model
 from checker.language.compiler import CompiledRuleSet
-from checker.report.formats.json_format import dumps
-from checker.report.formats.markdown import escape
 
 SOLVER = "g4"  # Glucose 4: deterministic, fast on these small instances
 WEIGHT_SCALE = 100  # rule weights are decimals; MaxSAT weights are integers
@@ -187,7 +184,7 @@ def compare(rulesets: list[CompiledRuleSet]) -> Comparison:
 def _pair(loose: LooseModel, a: str, b: str, relation: Relation, certain: bool) -> Pair:
     shared = tuple(loose.shared_terms(a, b))
     verb = "conflicts with" if relation == Relation.CONFLICT else "agrees with"
-    why = f'{a} ("{_short(loose.says[a])}") {verb} {b} ("{_short(loose.says[b])}")' \
+    why = f'{a} ("{short_says(loose.says[a])}") {verb} {b} ("{short_says(loose.says[b])}")' \
         f"{_shared_phrase(shared)}"
     rests_on = () if certain else tuple(dict.fromkeys(
         sorted(set(loose.notes[a]) | set(loose.notes[b])) + loose.merge_notes(a, b)))
@@ -203,7 +200,7 @@ def _shared_phrase(shared: tuple[str, ...]) -> str:
     return ": shared terms " + ", ".join(f'"{t}"' for t in shared[:2]) + more
 
 
-def _short(says: str, head: int = 44, tail: int = 36) -> str:
+def short_says(says: str, head: int = 44, tail: int = 36) -> str:
     """Shorten a demand's words for a one-line explanation, keeping its start and end."""
     text = " ".join(says.split())
     if len(text) <= head + tail + 5:
@@ -228,14 +225,14 @@ def always_or_never(ruleset: CompiledRuleSet, loose: bool = False) -> list[Vacui
         # which for thousands of rules is quadratic and says nothing about one rule alone.
         alone = replace(ruleset, rules=(compiled,))
         exact, reading = ExactModel([alone]), LooseModel([alone])
-        rid = f"{ruleset.ruleset.group}/{compiled.rule.id}"
+        rid = f"{ruleset.ruleset.group}/{compiled.written.id}"
         with _Oracle(exact) as sure:
             never, certain = sure.vacuous(rid), True
         if never is None and loose:
             with _Oracle(reading) as likely:
                 never, certain = likely.vacuous(rid), False
         if never is not None:
-            rule = compiled.rule
+            rule = compiled.written
             line, column = rule.check.origin.positions[0] if rule.check else (rule.line, 1)
             found.append(Vacuity(ruleset.ruleset.path, line, column, rule.id, never, certain,
                                  () if certain else reading.notes[rid]))
@@ -248,7 +245,7 @@ def always_or_never(ruleset: CompiledRuleSet, loose: bool = False) -> list[Vacui
 def consensus(rulesets: list[CompiledRuleSet]) -> Consensus:
     """Find the largest weight of demands, across all groups, that one draft could meet."""
     exact, loose = ExactModel(rulesets), LooseModel(rulesets, assume_subjects=True)
-    rules = {f"{rs.ruleset.group}/{r.rule.id}": r.rule for rs in rulesets for r in rs.rules}
+    rules = {f"{rs.ruleset.group}/{r.written.id}": r.written for rs in rulesets for r in rs.rules}
     rids = list(loose.formulas)
     with _Oracle(loose) as likely, _Oracle(exact) as sure:
         kept = _maxsat(likely, rids, {rid: rules[rid].weight for rid in rids})
@@ -280,13 +277,13 @@ def _maxsat(oracle: _Oracle, rids: list[str], weights: dict[str, float]) -> list
 
 def _dropped(likely: _Oracle, sure: _Oracle, rid: str, kept: list[str], rule) -> Dropped:
     loose: LooseModel = likely.model  # type: ignore[assignment]
-    says = f'{rid} ("{_short(rule.says)}")'
+    says = f'{rid} ("{short_says(rule.says)}")'
     if not likely.sat(likely.lit[rid]):
         return Dropped(rid, rule.says, rule.weight, (), f"{says} can never be met",
                        not sure.sat(sure.lit[rid]))
     pairwise = tuple(k for k in kept if not likely.sat(likely.lit[rid], likely.lit[k]))
     if pairwise:
-        first = f'{pairwise[0]} ("{_short(loose.says[pairwise[0]])}")'
+        first = f'{pairwise[0]} ("{short_says(loose.says[pairwise[0]])}")'
         why = f"{says} conflicts with {', '.join([first, *pairwise[1:]])}" \
               f"{_shared_phrase(tuple(loose.shared_terms(rid, pairwise[0])))}"
         excluded = pairwise
@@ -308,102 +305,3 @@ def _smallest_core(oracle: _Oracle, rid: str, kept: list[str]) -> tuple[str, ...
         if not oracle.sat(oracle.lit[rid], *(oracle.lit[c] for c in trial)):
             core = trial
     return tuple(core)
-
-
-# -- rendering --------------------------------------------------------------------------------
-
-
-def render_compare(comparison: Comparison, fmt: str = "text") -> str:
-    """Render a comparison as text, json or markdown."""
-    if fmt == "json":
-        return dumps(comparison.to_dict())
-    if fmt == "markdown":
-        return _compare_markdown(comparison)
-    return _compare_text(comparison)
-
-
-def _certainty(pair: Pair) -> str:
-    return "certain" if pair.certain else "rests on the abstraction: " + "; ".join(pair.rests_on)
-
-
-def _compare_text(c: Comparison) -> str:
-    head = (f"Compared {c.compared} demands of {len(c.groups)} groups "
-            f"({', '.join(c.groups)}): {len(c.of(Relation.CONFLICT))} conflicts, "
-            f"{len(c.of(Relation.AGREE))} agreements.")
-    lines = [head, ""]
-    for relation, title, mark in ((Relation.CONFLICT, "Conflicts (no draft can meet both)", "✗"),
-                                  (Relation.AGREE, "Agreements (the same demand)", "=")):
-        pairs = c.of(relation)
-        lines.append(f"{title}: {len(pairs) or 'none'}")
-        for p in pairs:
-            lines += [f"  {mark} {p.a}  <->  {p.b}", f"      {p.why}", f"      {_certainty(p)}"]
-        lines.append("")
-    if c.left_out:
-        lines.append("Left out (met by every draft or by none): " + ", ".join(c.left_out))
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _compare_markdown(c: Comparison) -> str:
-    lines = ["# draftcheck compare", "",
-             f"{c.compared} demands of {len(c.groups)} groups: "
-             + ", ".join(f"`{g}`" for g in c.groups) + ".", ""]
-    for relation, title in ((Relation.CONFLICT, "Conflicts"), (Relation.AGREE, "Agreements")):
-        pairs = c.of(relation)
-        lines += [f"## {title} ({len(pairs)})", ""]
-        if not pairs:
-            lines += ["None.", ""]
-            continue
-        lines += ["| a | b | certain | why |", "|---|---|---|---|"]
-        lines += [f"| `{p.a}` | `{p.b}` | {'yes' if p.certain else 'no: ' + escape('; '.join(p.rests_on))}"
-                  f" | {escape(p.why)} |" for p in pairs]
-        lines.append("")
-    if c.left_out:
-        lines += ["Left out (met by every draft or by none): "
-                  + ", ".join(f"`{r}`" for r in c.left_out), ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def render_consensus(result: Consensus, fmt: str = "text") -> str:
-    """Render a consensus as text, json or markdown."""
-    if fmt == "json":
-        return dumps(result.to_dict())
-    groups = _by_conflict(result.dropped)
-    share = 100 * result.weight_kept / result.weight_total if result.weight_total else 100.0
-    head = (f"One draft can meet {len(result.kept)} of {len(result.kept) + len(result.dropped)} "
-            f"demands: weight {result.weight_kept:g} of {result.weight_total:g} ({share:.1f}%).")
-    if fmt == "markdown":
-        return _consensus_markdown(result, head, groups)
-    lines = [head, "", "Kept:"]
-    lines += [f"  ✓ {rid}  {_short(result.says[rid])}" for rid in result.kept]
-    lines += ["", f"Must give way: {len(result.dropped) or 'none'}"]
-    for excluded_by, members in groups:
-        cause = "can never be met" if not excluded_by else "excluded by " + " + ".join(excluded_by)
-        lines.append(f"  {cause}:")
-        for d in members:
-            lines += [f"    ✗ {d.rule} (weight {d.weight:g})", f"        {d.why}"
-                      + ("" if d.certain else "  [rests on the abstraction]")]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _by_conflict(dropped: Iterable[Dropped]) -> list[tuple[tuple[str, ...], list[Dropped]]]:
-    groups: dict[tuple[str, ...], list[Dropped]] = {}
-    for d in dropped:
-        groups.setdefault(d.excluded_by, []).append(d)
-    return list(groups.items())
-
-
-def _consensus_markdown(result: Consensus, head: str, groups) -> str:
-    lines = ["# draftcheck consensus", "", head, "", "## Kept", "", "| demand | says |",
-             "|---|---|"]
-    lines += [f"| `{rid}` | {escape(result.says[rid])} |" for rid in result.kept]
-    lines += ["", "## Must give way", ""]
-    if not result.dropped:
-        lines.append("None.")
-    else:
-        lines += ["| demand | weight | excluded by | why | certain |", "|---|---:|---|---|---|"]
-        for excluded_by, members in groups:
-            for d in members:
-                cause = ", ".join(f"`{k}`" for k in excluded_by) or "never met"
-                lines.append(f"| `{d.rule}` | {d.weight:g} | {cause} | {escape(d.why)} | "
-                             f"{'yes' if d.certain else 'no'} |")
-    return "\n".join(lines).rstrip() + "\n"

@@ -35,7 +35,7 @@ def examples(rulesets: list[CompiledRuleSet]
         for rule in compiled.rules:
             if rule.check is None:
                 continue  # a manual rule is decided by a reader, not by its examples
-            for text in rule.rule.examples_met:
+            for text in rule.written.examples_met:
                 yield compiled.ruleset, rule, Status.MET, text
-            for text in rule.rule.examples_unmet:
+            for text in rule.written.examples_unmet:
                 yield compiled.ruleset, rule, Status.UNMET, text

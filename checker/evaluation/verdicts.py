@@ -45,7 +45,7 @@ def judge_all(rules: Iterable[CompiledRule], evaluator: Evaluator,
 
 def judge(rule: CompiledRule, evaluator: Evaluator, explain: bool = False) -> Verdict:
     """Evaluate one compiled rule on a document and explain the outcome."""
-    r = rule.rule
+    r = rule.written
     base = dict(rule_id=r.id, says=r.says, severity=r.severity, weight=r.weight, demand=r.demand)
     if rule.check is None:
         return Verdict(**base, status=Status.REVIEW,

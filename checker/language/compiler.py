@@ -25,7 +25,10 @@ _WHAT = {Type.PATTERN: "a pattern", Type.NUMBER: "a number", Type.BOOL: "a condi
 
 @dataclass(frozen=True)
 class CompiledRule:
-    rule: Rule
+    """A rule as written in its file (`written`) with its check compiled: built by the compiler,
+    read by the evaluator, the verdicts and compare."""
+
+    written: Rule
     check: ex.Node | None  # a condition; None for `check: manual`
     scopes: tuple[ex.Call, ...] = ()  # its section()/paragraphs() calls, named when empty
 
@@ -41,6 +44,9 @@ def _compiled_rule(rule: Rule, check: ex.Node | None) -> CompiledRule:
 
 @dataclass(frozen=True)
 class CompiledRuleSet:
+    """A rule set with every check compiled: built by `compile_ruleset` (or the cache), read by
+    the evaluator (`checker.api`), compare and revisions."""
+
     ruleset: RuleSet
     rules: tuple[CompiledRule, ...]
 

@@ -51,7 +51,7 @@ _TERMINALS = {
     "STRING": "a phrase in quotes", "REGEX": "a /regex/", "NUMBER": "a number", "NAME": "a name",
     "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "VBAR": "'|'", "COMPARE": "a comparison",
     "ADD_OP": "'+' or '-'", "MUL_OP": "'*' or '/'", "AND": "'and'", "OR": "'or'", "NOT": "'not'",
-    "IN": "'in'", "__ANON_0": "'..'", "$END": "the end of the expression",
+    "IN": "'in'", "_RANGE": "'..'", "$END": "the end of the expression",
 }
 
 

@@ -419,7 +419,7 @@ def _only(rulesets: Sequence[CompiledRuleSet], keys: set[Key]) -> list[CompiledR
     """Return the rule sets cut down to the rules named (a group with none is left out)."""
     out = []
     for compiled in rulesets:
-        rules = tuple(r for r in compiled.rules if (compiled.ruleset.group, r.rule.id) in keys)
+        rules = tuple(r for r in compiled.rules if (compiled.ruleset.group, r.written.id) in keys)
         if rules:
             out.append(CompiledRuleSet(compiled.ruleset, rules))
     return out

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from checker.errors import UsageError
 from checker.report.formats.json_format import dumps
 from checker.report.formats.markdown import escape
 from checker.report.model import Evidence, Status, format_score
@@ -24,13 +22,6 @@ from checker.text import shorten
 if TYPE_CHECKING:  # rich is imported by the text output only: JSON need not pay for it
     from rich.console import Console
     from rich.text import Text
-
-
-def render_diff(diff: Diff, fmt: str, *, color: bool = False) -> str:
-    """Render a diff as text, json or markdown (see DIFF_FORMATTERS)."""
-    if fmt not in DIFF_FORMATTERS:
-        raise UsageError.at(fmt, "diff has no such output format (text, json, markdown)")
-    return DIFF_FORMATTERS[fmt](diff, color=color)
 
 
 _STYLE = {Status.UNMET: "bold red", Status.ERROR: "bold magenta", Status.REVIEW: "yellow",
@@ -202,12 +193,3 @@ def _md_edit(edit: WordEdit) -> str:
              f"**{escape(edit.added)}**" if edit.added else ""]
     words = (escape(edit.words_before), *parts, escape(edit.words_after))
     return "…" + " ".join(p for p in words if p) + "…"
-
-
-
-
-DIFF_FORMATTERS: dict[str, Callable[..., str]] = {
-    "text": render_text,
-    "json": render_json,
-    "markdown": render_markdown,
-}
