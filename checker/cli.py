@@ -367,21 +367,11 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def run() -> None:
-    """The `draftcheck` command: `main`, then a quick exit.
+    """The `draftcheck` command: `main`, then a quick exit, output flushed and files closed.
 
-    Freeing every object of a big run one by one (thousands of compiled rules, their verdicts,
-    the report) took a tenth of a second; the operating system frees them at once. Output is
-    flushed first, and every file written is already closed (mypy exits the same way).
-
-    The automatic garbage collector is off: a run keeps nearly everything it allocates
-    (rules, matches, verdicts, the report), which the collector walked again and again for
-    nothing (a tenth of a check against 3000 rules), and makes almost no reference cycles:
-    a few hundred objects in all, and those of the .docx and .pdf readers, which collect
-    them after each draft (`readers._imported`).
-
-    numpy's BLAS library starts a pool of threads when it is imported, which spin for a while
-    on the other cores (0.1 s of processor time on every run, taken from `-j` workers and other
-    programs); draftcheck does no linear algebra, so it gets one thread (unless the user chose).
+    It runs without the automatic garbage collector and with numpy's BLAS on one thread, and
+    exits without freeing its objects one by one: docs/decisions.md (Dependencies and speed)
+    says why, with the measures.
     """
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported
     gc.disable()

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.document.model import Document
-from checker.document.read import read_document, read_markdown
+from checker.document.read import read_document
+from checker.document.readers.text import read_markdown
 from checker.document.segment import build_document, parse_document
 from checker.errors import DraftError
 from checker.evaluation.matchset import Matches, inside

@@ -27,6 +27,8 @@ WEIGHT_SCALE = 100  # rule weights are decimals; MaxSAT weights are integers
 
 
 class Relation(str, Enum):
+    """How two demands of different groups relate, as `compare` decides it."""
+
     CONFLICT = "conflict"
     AGREE = "agree"
 
@@ -51,6 +53,8 @@ class Pair:
 
 @dataclass(frozen=True)
 class Comparison:
+    """Every pair `compare` decided, for rendering (checker.compare.render) and JSON."""
+
     groups: tuple[str, ...]
     compared: int  # demands with a check (manual ones cannot be compared)
     pairs: tuple[Pair, ...]
@@ -102,6 +106,9 @@ class Dropped:
 
 @dataclass(frozen=True)
 class Consensus:
+    """What `consensus` found: the demands one text can meet together, and those that must
+    give way; rendered by checker.compare.render."""
+
     kept: tuple[str, ...]
     dropped: tuple[Dropped, ...]
     weight_kept: float

@@ -18,6 +18,8 @@ MAX_RULE_FILE = 1 << 20  # bytes; a rule set is a page or two of YAML
 
 
 class Severity(str, Enum):
+    """How much an unmet demand matters to its group: the rule file says; --fail-on reads it."""
+
     CRITICAL = "critical"
     MAJOR = "major"
     MINOR = "minor"
@@ -81,6 +83,9 @@ class Expression:
 
 @dataclass(frozen=True)
 class Rule:
+    """One demand as written in a rule file: built by `checker.ruleset.load`, compiled by
+    `checker.language.compiler` (kept as `CompiledRule.written`), quoted in every report."""
+
     id: str
     says: str
     check: Expression | None  # None for `check: manual`
@@ -94,6 +99,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class RuleSet:
+    """One group's rule file, loaded and schema-checked but not yet compiled: built by
+    `checker.ruleset.load`, read by the compiler (and kept as `CompiledRuleSet.ruleset`)."""
+
     path: str
     group: str
     title: str

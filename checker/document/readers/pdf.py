@@ -3,9 +3,8 @@
 pypdf extracts each page's text in its plain mode, which follows the order of the page's content
 stream: for the one-column documents that Word and LibreOffice make of a UN draft that is the
 reading order, one output line per printed line, words separated by single spaces (a few more in
-justified lines, which phrases still match). Its layout mode was tried and rejected: it pads lines
-with runs of spaces to imitate the page, is two to three times slower, and its blank lines come
-from a font-height rule that misses the usual 6 pt between UN paragraphs.
+justified lines, which phrases still match). Its layout mode was tried and rejected (see
+docs/decisions.md, Documents).
 
 PDF text has no blank lines between paragraphs, so the reader puts them back (the segmenter splits
 blocks at blank lines) where
