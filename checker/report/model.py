@@ -29,6 +29,11 @@ class Status(str, Enum):
         """Glyph and word, e.g. "✗ unmet"."""
         return f"{self.glyph} {self.value}"
 
+    @property
+    def rank(self) -> int:
+        """Return 0 for unmet, 1 for error, 2 for review, 3 for met (sort order: worst first)."""
+        return ("unmet", "error", "review", "met").index(self.value)
+
 
 def format_score(score: float | None) -> str:
     """A score as every format prints it: "62.5", "100", or "n/a" when nothing was decided."""
@@ -83,8 +88,7 @@ class Verdict:
 
     def sort_key(self) -> tuple:
         """Unmet first, most severe first; then errors, reviews, met; then by id."""
-        order = {Status.UNMET: 0, Status.ERROR: 1, Status.REVIEW: 2, Status.MET: 3}
-        return (order[self.status], self.severity.rank, self.rule_id)
+        return (self.status.rank, self.severity.rank, self.rule_id)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

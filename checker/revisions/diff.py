@@ -136,8 +136,7 @@ class RuleChange:
 
     def sort_key(self) -> tuple:
         """New failures first, then most severe first, then by id."""
-        order = {Status.UNMET: 0, Status.ERROR: 1, Status.REVIEW: 2, Status.MET: 3}
-        return (order[self.after], self.severity.rank, self.rule_id)
+        return (self.after.rank, self.severity.rank, self.rule_id)
 
     def to_dict(self) -> dict[str, Any]:
         found = self.changed_paragraph

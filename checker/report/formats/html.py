@@ -35,8 +35,6 @@ from checker.report.model import (
 )
 from checker.ruleset.model import Severity
 
-# Worst first: a span cited by several rules takes the colour of the worst of them.
-_WORST = (Status.UNMET, Status.ERROR, Status.REVIEW, Status.MET)
 _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 # The page loads nothing and runs no script: text that escaping missed still could not run.
 _POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -63,7 +61,7 @@ class _Span:
     @property
     def css(self) -> str:
         """Return the classes colouring the span by the worst status of the rules citing it."""
-        worst = min(self.citations, key=lambda c: (_WORST.index(c.verdict.status),
+        worst = min(self.citations, key=lambda c: (c.verdict.status.rank,
                                                    c.verdict.severity.rank)).verdict
         return _status_class(worst)
 
