@@ -68,12 +68,12 @@ def _summary(diff: Diff) -> str:
 
 def render_text(diff: Diff, *, color: bool = False) -> str:
     """Render the diff for a terminal; plain text unless color is True."""
-    from rich.console import Console
     from rich.text import Text
 
+    from checker.report.formats.text import make_console
+
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, color_system=
-                      "standard" if color else None, width=100, soft_wrap=True, highlight=False)
+    console = make_console(buffer, color=color)
     console.print(Text(f"{diff.old} → {diff.new}", style="bold underline"))
     console.print(Text(_summary(diff), style="dim"))
     for group in diff.groups:
