@@ -14,13 +14,16 @@ import os
 import sys
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from checker import __version__
 from checker.errors import DraftcheckError, UsageError
 from checker.evaluation.forking import cores
+
+if TYPE_CHECKING:
+    from checker.ruleset.model import Severity
 
 
 class ExitStatus(IntEnum):
@@ -42,6 +45,12 @@ class FailOn(str, Enum):
     MAJOR = "major"
     MINOR = "minor"
     NEVER = "never"
+
+    def threshold(self) -> Severity | None:
+        """Return the least severity that makes the command exit 1 (None: never)."""
+        from checker.ruleset.model import Severity
+
+        return None if self == FailOn.NEVER else Severity(self.value)
 
 
 app = typer.Typer(
@@ -102,7 +111,6 @@ def check(
     """Check drafts against rule sets and report met and unmet demands with evidence."""
     from checker.api import check_files, load_rules
     from checker.report.formats import render
-    from checker.ruleset.model import Severity
 
     _refuse_overwriting(output, drafts, rules)
     if annotate is not None:
@@ -130,10 +138,9 @@ def check(
         _emit(render(report, fmt.value, color=color), output)
     if batch.problems:
         raise DraftcheckError(batch.problems)
-    threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
     if report.has_errors():
         raise typer.Exit(ExitStatus.ERROR)
-    raise typer.Exit(ExitStatus.UNMET if report.fails(threshold) else ExitStatus.OK)
+    raise typer.Exit(ExitStatus.UNMET if report.fails(fail_on.threshold()) else ExitStatus.OK)
 
 
 PROGRESS_FROM = 4  # drafts; fewer finish before a bar would be worth drawing
@@ -178,7 +185,6 @@ def diff(
     """Compare two revisions: scores before and after, each rule that flipped, and why."""
     from checker.api import diff_files, load_rules
     from checker.revisions.render import render_diff
-    from checker.ruleset.model import Severity
 
     _refuse_overwriting(output, [old, new], rules)
     rulesets = load_rules(rules)
@@ -187,8 +193,7 @@ def diff(
     _emit(render_diff(result, fmt.value, color=color), output)
     if result.has_errors():
         raise typer.Exit(ExitStatus.ERROR)
-    threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
-    raise typer.Exit(ExitStatus.UNMET if result.regressed(threshold) else ExitStatus.OK)
+    raise typer.Exit(ExitStatus.UNMET if result.regressed(fail_on.threshold()) else ExitStatus.OK)
 
 
 @app.command()
