@@ -32,6 +32,7 @@ from checker.report.model import (
     GroupResult,
     Status,
     Verdict,
+    cite,
 )
 from checker.ruleset.model import Severity
 
@@ -98,8 +99,8 @@ class ChangedParagraph:
 
     def cite(self) -> str:
         """Cite as "¶36 → ¶37 edited", "¶2 removed" or "¶23 added"."""
-        old = _where(self.old, self.old_line)
-        new = _where(self.new, self.new_line)
+        old = cite(self.old, self.old_line)
+        new = cite(self.new, self.new_line)
         if self.change is Change.ADDED:
             return f"{new} added"
         if self.change is Change.REMOVED:
@@ -541,7 +542,3 @@ def _moved(old: Document, new: Document, before: Verdict, after: Verdict,
     return MovedEvidence(rule_id=before.rule_id, status=after.status,
                          before_evidence=before.evidence, after_evidence=after.evidence,
                          moves=tuple(moves))
-
-
-def _where(number: int | None, line: int | None) -> str:
-    return f"¶{number}" if number is not None else f"line {line}"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from checker.errors import UsageError
 from checker.report.formats.json_format import dumps
 from checker.report.formats.markdown import escape
-from checker.report.model import Evidence, Status, format_score
+from checker.report.model import Evidence, Status, cite, format_score
 from checker.revisions.diff import (
     Change,
     Decides,
@@ -49,8 +49,7 @@ def _scores(group: GroupDiff) -> str:
 
 
 def _cites(evidence: tuple[Evidence, ...]) -> str:
-    cites = dict.fromkeys(f"¶{e.paragraph}" if e.paragraph is not None else f"line {e.line}"
-                          for e in evidence)
+    cites = dict.fromkeys(cite(e.paragraph, e.line) for e in evidence)
     return ", ".join(cites) or "none"
 
 

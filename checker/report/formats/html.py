@@ -186,7 +186,7 @@ class _Draft:
 
     def _evidence(self, item: Evidence) -> str:
         """Return one evidence item: where (linked to its highlight) and the quoted sentence."""
-        where = " · ".join(escape(part) for part in _where(item))
+        where = escape(item.cite(every_part=True))
         target = self.links.get((item.start, item.end))
         cite = (f'<a class="cite" href="#{target}">{where}</a>' if target
                 else f'<span class="cite">{where}</span>')
@@ -295,19 +295,6 @@ def _backlinks(span: _Span) -> str:
         f'({c.verdict.status.value})" class="{_status_class(c.verdict)}">'
         f"{c.verdict.status.glyph}</a>" for c in span.citations)
     return f'<sup class="back">{links}</sup>'
-
-
-def _where(item: Evidence) -> list[str]:
-    """Return the parts of an evidence item's place: ¶, heading, line:col, page."""
-    parts = []
-    if item.paragraph is not None:
-        parts.append(f"¶{item.paragraph}")
-    if item.heading:
-        parts.append(item.heading)
-    parts.append(f"line {item.line}:{item.column}")
-    if item.page is not None:
-        parts.append(f"p. {item.page}")
-    return parts
 
 
 def _quote(item: Evidence, text: str) -> str:
