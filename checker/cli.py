@@ -86,7 +86,8 @@ RulesOption = Annotated[list[str], typer.Option(
 @app.command()
 def check(
     drafts: Annotated[list[str], typer.Argument(
-        metavar="DRAFT...", help="Draft files (.txt, .md, .docx, .pdf); '-' reads standard input.")],
+        metavar="DRAFT...",
+        help="Draft files (.txt, .md, .docx, .pdf); '-' reads standard input.")],
     rules: RulesOption,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.TEXT,
     output: Annotated[Path | None, typer.Option(

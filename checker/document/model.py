@@ -1,8 +1,8 @@
 """The document model: one normalised text with sections, paragraphs, sentences and brackets.
 
 Every reader (one per input format, see `checker.document.read`) produces a `Source`;
-`checker.document.segment.build_document` turns it into a `Document`. The rest of draftcheck never knows
-the input format. All offsets are character offsets into `Document.text`, the normalised text;
+`checker.document.segment.build_document` turns it into a `Document`. The rest of draftcheck never
+knows the input format. All offsets are character offsets into `Document.text`, the normalised text;
 `Document.location` maps any offset back to the line and column (and page, for PDF) of the
 original file.
 """
@@ -23,7 +23,7 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 @dataclass(frozen=True)
 class Location:
-    """A place in the original draft file: 1-based line and column (in characters), page if paged."""
+    """A place in the original draft file: 1-based line and column (characters), page if paged."""
 
     line: int
     column: int
@@ -158,7 +158,7 @@ class Document:
         return Location(line, column, page)
 
     def sentence_at(self, offset: int) -> int:
-        """Return the index of the sentence containing offset (the nearest one before it if none)."""
+        """Return the index of the sentence containing offset (else the nearest one before it)."""
         # Before the first sentence (leading blank space) the first sentence is the nearest.
         return max(bisect_right(self.sentence_starts, offset) - 1, 0)
 

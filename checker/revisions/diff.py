@@ -5,9 +5,9 @@ Printed numbers shift between revisions, so paragraphs are matched by their text
 (`align_paragraphs`): ¶31 of the old draft and ¶33 of the new one are the same paragraph, edited
 or not. Which change made a rule flip is found by trial, not guessed from the evidence (which
 also cites preconditions such as the ICT context): each changed paragraph is applied alone to the
-old draft, or undone alone in the new one, and the rule is checked again with
-the caller's `recheck` (`checker.api.check_document`). Evidence only ranks the trials, and names the changed paragraphs it
-cites when no single change decides.
+old draft, or undone alone in the new one, and the rule is checked again with the caller's
+`recheck` (`checker.api.check_document`). Evidence only ranks the trials, and names the changed
+paragraphs it cites when no single change decides.
 
 `Diff.to_dict()` is the one serialisation point; checker.revisions.render renders text, JSON or
 Markdown.
