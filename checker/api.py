@@ -139,8 +139,8 @@ def check_document(document: Document, rulesets: list[CompiledRuleSet],
 
     With `jobs` > 1 and at least SHARE_FROM rules, the rules are shared out between up to
     `jobs` processes (shares of at least SHARE_FROM / 2 rules, no more processes than
-    processors), forked once the draft is indexed (see checker.evaluation.forking): the same verdicts,
-    sooner.
+    processors), forked once the draft is indexed (see checker.evaluation.forking): the same
+    verdicts, sooner.
     """
     evaluator = Evaluator(document)
     rules = [rule for rs in rulesets for rule in rs.rules]

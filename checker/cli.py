@@ -13,7 +13,7 @@ import os
 import sys
 from enum import Enum, IntEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,9 @@ from checker import __version__, formats
 from checker.errors import DraftcheckError, UsageError
 from checker.evaluation.forking import cores
 from checker.formats import OutputFormat
+
+if TYPE_CHECKING:
+    from checker.ruleset.model import Severity
 
 
 class ExitStatus(IntEnum):
@@ -45,6 +48,12 @@ class FailOn(str, Enum):
     MAJOR = "major"
     MINOR = "minor"
     NEVER = "never"
+
+    def threshold(self) -> Severity | None:
+        """Return the least severity that makes the command exit 1 (None: never)."""
+        from checker.ruleset.model import Severity
+
+        return None if self == FailOn.NEVER else Severity(self.value)
 
 
 app = typer.Typer(
@@ -80,7 +89,8 @@ RulesOption = Annotated[list[str], typer.Option(
 @app.command()
 def check(
     drafts: Annotated[list[str], typer.Argument(
-        metavar="DRAFT...", help="Draft files (.txt, .md, .docx, .pdf); '-' reads standard input.")],
+        metavar="DRAFT...",
+        help="Draft files (.txt, .md, .docx, .pdf); '-' reads standard input.")],
     rules: RulesOption,
     fmt: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")
                    ] = CheckFormat.TEXT,
@@ -105,7 +115,6 @@ def check(
 ) -> None:
     """Check drafts against rule sets and report met and unmet demands with evidence."""
     from checker.api import check_files, load_rules
-    from checker.ruleset.model import Severity
 
     form = formats.CHECK[fmt.value]
     _refuse_overwriting(output, drafts, rules)
@@ -133,10 +142,9 @@ def check(
         _emit(_rendered(form, report, output), output)
     if batch.problems:
         raise DraftcheckError(batch.problems)
-    threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
     if report.has_errors():
         raise typer.Exit(ExitStatus.ERROR)
-    raise typer.Exit(ExitStatus.UNMET if report.fails(threshold) else ExitStatus.OK)
+    raise typer.Exit(ExitStatus.UNMET if report.fails(fail_on.threshold()) else ExitStatus.OK)
 
 
 PROGRESS_FROM = 4  # drafts; fewer finish before a bar would be worth drawing
@@ -174,7 +182,6 @@ def diff(
 ) -> None:
     """Compare two revisions: scores before and after, each rule that flipped, and why."""
     from checker.api import diff_files, load_rules
-    from checker.ruleset.model import Severity
 
     _refuse_overwriting(output, [old, new], rules)
     rulesets = load_rules(rules)
@@ -182,8 +189,7 @@ def diff(
     _emit(_rendered(formats.DIFF[fmt.value], result, output), output)
     if result.has_errors():
         raise typer.Exit(ExitStatus.ERROR)
-    threshold = None if fail_on == FailOn.NEVER else Severity(fail_on.value)
-    raise typer.Exit(ExitStatus.UNMET if result.regressed(threshold) else ExitStatus.OK)
+    raise typer.Exit(ExitStatus.UNMET if result.regressed(fail_on.threshold()) else ExitStatus.OK)
 
 
 @app.command()

@@ -34,13 +34,21 @@ def _replace(path: Path, data: bytes) -> None:
     folder = path.resolve().parent
     if not folder.is_dir():
         raise UsageError.at(str(path), f"cannot write: no folder {folder}")
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    replace_atomically(path, data, mode=0o666)  # as if created by open(), not mkstemp's 0600
+
+
+def replace_atomically(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write data to a temporary file beside path, then rename it over path (whole or not at
+    all); the file is private (0600) unless a mode is given, which the umask then narrows."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(data)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # as if created by open(), not mkstemp's 0600
+        if mode is not None:
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(temporary, mode & ~mask)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -361,7 +361,7 @@ def test_a_pdf_protected_only_against_editing_reads() -> None:
     assert [p.number for p in document.paragraphs if p.number] == [1]
 
 
-@pytest.mark.skipif(".pdf" not in READERS, reason="read_pdf is not in checker.document.read.READERS yet")
+@pytest.mark.skipif(".pdf" not in READERS, reason="read_pdf is not in READERS yet")
 def test_read_document_reads_pdf_files(tmp_path: Path) -> None:
     path = tmp_path / "draft.pdf"
     path.write_bytes(pdf_from_sample("balanced"))

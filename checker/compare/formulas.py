@@ -11,10 +11,10 @@ Two models are built from the same checks:
   "poa", or resolution("75/240") and resolution("A/RES/75/240"), are one atom), and every fact
   holds of every draft. What it proves (no draft meets both; every draft meets both or neither)
   is true of every draft: the verdict is certain.
-- `LooseModel` (in checker.compare.abstraction): patterns read the way a delegate compares demands (the
-  alternatives of an any() or a term form one concept, restrictions such as affirmed() are
-  dropped, near() means "said together", ...). A verdict found only there rests on that
-  reading, and each rule keeps notes of the parts of it that were read so.
+- `LooseModel` (in checker.compare.abstraction): patterns read the way a delegate compares
+  demands (the alternatives of an any() or a term form one concept, restrictions such as
+  affirmed() are dropped, near() means "said together", ...). A verdict found only there rests
+  on that reading, and each rule keeps notes of the parts of it that were read so.
 """
 
 from __future__ import annotations

@@ -60,7 +60,8 @@ def _compare_markdown(c: Comparison) -> str:
             lines += ["None.", ""]
             continue
         lines += ["| a | b | certain | why |", "|---|---|---|---|"]
-        lines += [f"| `{p.a}` | `{p.b}` | {'yes' if p.certain else 'no: ' + escape('; '.join(p.rests_on))}"
+        lines += [f"| `{p.a}` | `{p.b}` | "
+                  f"{'yes' if p.certain else 'no: ' + escape('; '.join(p.rests_on))}"
                   f" | {escape(p.why)} |" for p in pairs]
         lines.append("")
     if c.left_out:

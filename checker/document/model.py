@@ -1,8 +1,8 @@
 """The document model: one normalised text with sections, paragraphs, sentences and brackets.
 
 Every reader (one per input format, see `checker.document.read`) produces a `Source`;
-`checker.document.segment.build_document` turns it into a `Document`. The rest of draftcheck never knows
-the input format. All offsets are character offsets into `Document.text`, the normalised text;
+`checker.document.segment.build_document` turns it into a `Document`. The rest of draftcheck never
+knows the input format. All offsets are character offsets into `Document.text`, the normalised text;
 `Document.location` maps any offset back to the line and column (and page, for PDF) of the
 original file.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -23,7 +23,7 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 @dataclass(frozen=True)
 class Location:
-    """A place in the original draft file: 1-based line and column (in characters), page if paged."""
+    """A place in the original draft file: 1-based line and column (characters), page if paged."""
 
     line: int
     column: int
@@ -66,6 +66,29 @@ class Sentence:
     paragraph: int | None  # index into Document.paragraphs
 
 
+class OffsetMap:
+    """A piecewise map of offsets given by sorted (from, to) anchor pairs, slope 1 between them."""
+
+    def __init__(self, anchors: Sequence[tuple[int, int]]) -> None:
+        self.sources = [a for a, _ in anchors]
+        self.targets = [b for _, b in anchors]
+
+    def map(self, offset: int) -> int:
+        """Return where an offset goes: as far past its anchor's target as it is past the anchor."""
+        i = bisect_right(self.sources, offset) - 1
+        if i < 0:
+            return offset
+        return self.targets[i] + (offset - self.sources[i])
+
+    def first_reaching(self, target: int) -> int:
+        """Return the smallest offset mapped to `target` or beyond (the map only increases)."""
+        j = max(bisect_right(self.targets, target) - 1, 0)
+        offset = self.sources[j] + (target - self.targets[j])
+        if j + 1 < len(self.sources):
+            offset = min(offset, self.sources[j + 1])  # target was deleted: the next kept one
+        return offset
+
+
 @dataclass(frozen=True)
 class Source:
     """What a reader hands over: the original text and the normalised text with its offset map."""
@@ -78,6 +101,14 @@ class Source:
     # together, so the original offset of n is orig + (n - norm) for the last anchor with norm <= n.
     anchors: tuple[tuple[int, int], ...] = ((0, 0),)
     pages: tuple[int, ...] = ()  # original offsets where pages 2, 3, ... start (PDF only)
+
+    @cached_property
+    def _to_original(self) -> OffsetMap:
+        return OffsetMap(self.anchors)
+
+    def original_offset(self, offset: int) -> int:
+        """Return the offset in `original` of an offset in `text` (clamped to the text)."""
+        return self._to_original.map(min(max(offset, 0), len(self.text)))
 
 
 @dataclass(frozen=True)
@@ -102,10 +133,6 @@ class Document:
         return [0, *(m.end() for m in _LINE_BREAK.finditer(self.source.original))]
 
     @cached_property
-    def _anchor_starts(self) -> list[int]:
-        return [norm for norm, _ in self.source.anchors]
-
-    @cached_property
     def sentence_starts(self) -> list[int]:
         """Return the start offset of every sentence, in order (for bisect)."""
         return [s.start for s in self.sentences]
@@ -120,12 +147,7 @@ class Document:
 
     def original_offset(self, offset: int) -> int:
         """Return the offset in the original (decoded) text of a normalised offset."""
-        offset = min(max(offset, 0), len(self.text))
-        i = bisect_right(self._anchor_starts, offset) - 1
-        if i < 0:
-            return offset
-        norm, orig = self.source.anchors[i]
-        return orig + (offset - norm)
+        return self.source.original_offset(offset)
 
     def location(self, offset: int) -> Location:
         """Return the original line/column (and page) of a normalised offset."""
@@ -136,7 +158,7 @@ class Document:
         return Location(line, column, page)
 
     def sentence_at(self, offset: int) -> int:
-        """Return the index of the sentence containing offset (the nearest one before it if none)."""
+        """Return the index of the sentence containing offset (else the nearest one before it)."""
         # Before the first sentence (leading blank space) the first sentence is the nearest.
         return max(bisect_right(self.sentence_starts, offset) - 1, 0)
 

@@ -5,8 +5,8 @@ the sentence of each word, all held in numpy arrays; a phrase is found from the 
 rarest word, checked against the other words, the gaps and the sentences a whole array at a time
 (or one by one, when that word occurs only a few times), so its cost is the number of times that
 word occurs, not the length of the draft. Regexes run on RE2 (linear time) over the normalised
-text. A match is a (start, end) pair of character offsets
-into `Document.text`; a pattern's value is `Matches` (checker.evaluation.matchset), its matches in text order.
+text. A match is a (start, end) pair of character offsets into `Document.text`; a pattern's
+value is `Matches` (checker.evaluation.matchset), its matches in text order.
 """
 
 from __future__ import annotations

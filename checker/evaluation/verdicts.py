@@ -18,7 +18,7 @@ from checker.language import syntax as ex
 from checker.language.builtins import BUILTINS
 from checker.language.compiler import CompiledRule
 from checker.language.syntax import Type
-from checker.report.model import Evidence, Status, Verdict
+from checker.report.model import Evidence, Status, Verdict, cite
 from checker.text import shorten
 
 MAX_EVIDENCE = 5
@@ -299,12 +299,12 @@ def _cites(ev: Evaluator, matches: Matches) -> str:
 def _short_cite(ev: Evaluator, offset: int) -> str:
     doc = ev.document
     paragraph = doc.paragraph_at(offset)
-    if paragraph is not None and doc.paragraphs[paragraph].number is not None:
-        return f"¶{doc.paragraphs[paragraph].number}"
     section = doc.section_at(offset)
-    if section is not None:
-        return doc.sections[section].title
-    return f"line {doc.location(offset).line}"
+    number = doc.paragraphs[paragraph].number if paragraph is not None else None
+    heading = doc.sections[section].title if section is not None else None
+    # The line is looked up only where it is what is cited: it costs most, and is seldom needed.
+    line = doc.location(offset).line if number is None and heading is None else None
+    return cite(number, line, heading, short=True)
 
 
 def _quote(ev: Evaluator, span: tuple[int, int], limit: int = 120) -> str:

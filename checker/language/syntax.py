@@ -54,7 +54,7 @@ class Node:
 @dataclass(frozen=True)
 class Phrase(Node):
     value: str
-    # Its words and gaps (a checker.evaluation.index.PhrasePlan), set by the compiler: a cached rule set
+    # Its words and gaps (a checker.text.PhrasePlan), set by the compiler: a cached rule set
     # loads them faster than they are worked out again.
     plan: object = field(default=None, compare=False, repr=False)
 

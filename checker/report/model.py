@@ -29,10 +29,36 @@ class Status(str, Enum):
         """Glyph and word, e.g. "✗ unmet"."""
         return f"{self.glyph} {self.value}"
 
+    @property
+    def rank(self) -> int:
+        """Return 0 for unmet, 1 for error, 2 for review, 3 for met (sort order: worst first)."""
+        return ("unmet", "error", "review", "met").index(self.value)
+
 
 def format_score(score: float | None) -> str:
     """A score as every format prints it: "62.5", "100", or "n/a" when nothing was decided."""
     return "n/a" if score is None else f"{score:g}"
+
+
+def cite(paragraph: int | None, line: int | None, heading: str | None = None, *,
+         short: bool = False, every_part: bool = False, column: int | None = None,
+         page: int | None = None) -> str:
+    """Cite a place in the draft as a diplomat would: "¶31 (G. Regular institutional dialogue)".
+
+    "¶31" alone when short or without a heading; outside numbered paragraphs the heading (None:
+    none), else "line 12". With every_part, each part known: "¶31 · G. … · line 12:5 · p. 2".
+    """
+    if every_part:
+        parts = [f"¶{paragraph}"] if paragraph is not None else []
+        if heading:
+            parts.append(heading)
+        parts.append(f"line {line}" if column is None else f"line {line}:{column}")
+        if page is not None:
+            parts.append(f"p. {page}")
+        return " · ".join(parts)
+    if paragraph is not None:
+        return f"¶{paragraph} ({heading})" if heading and not short else f"¶{paragraph}"
+    return heading if heading is not None else f"line {line}"
 
 
 class Evidence(NamedTuple):
@@ -53,14 +79,11 @@ class Evidence(NamedTuple):
     start: int  # offsets in the normalised text, for formatters that highlight the draft
     end: int
 
-    def cite(self) -> str:
-        """Cite as a diplomat would: "¶31 (G. Regular institutional dialogue)"."""
-        if self.paragraph is not None:
-            where = f"¶{self.paragraph}"
-            return f"{where} ({self.heading})" if self.heading else where
-        if self.heading:
-            return self.heading
-        return f"line {self.line}"
+    def cite(self, *, every_part: bool = False) -> str:
+        """Cite as a diplomat would: "¶31 (G. Regular institutional dialogue)" (see `cite`)."""
+        # An empty heading ("## ##") is no heading here: the line is cited.
+        return cite(self.paragraph, self.line, self.heading or None, every_part=every_part,
+                    column=self.column, page=self.page)
 
     def to_dict(self) -> dict[str, Any]:
         return {"section": self.section, "heading": self.heading, "paragraph": self.paragraph,
@@ -83,8 +106,7 @@ class Verdict:
 
     def sort_key(self) -> tuple:
         """Unmet first, most severe first; then errors, reviews, met; then by id."""
-        order = {Status.UNMET: 0, Status.ERROR: 1, Status.REVIEW: 2, Status.MET: 3}
-        return (order[self.status], self.severity.rank, self.rule_id)
+        return (self.status.rank, self.severity.rank, self.rule_id)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

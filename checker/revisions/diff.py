@@ -5,9 +5,9 @@ Printed numbers shift between revisions, so paragraphs are matched by their text
 (`align_paragraphs`): ¶31 of the old draft and ¶33 of the new one are the same paragraph, edited
 or not. Which change made a rule flip is found by trial, not guessed from the evidence (which
 also cites preconditions such as the ICT context): each changed paragraph is applied alone to the
-old draft, or undone alone in the new one, and the rule is checked again with
-the caller's `recheck` (`checker.api.check_document`). Evidence only ranks the trials, and names the changed paragraphs it
-cites when no single change decides.
+old draft, or undone alone in the new one, and the rule is checked again with the caller's
+`recheck` (`checker.api.check_document`). Evidence only ranks the trials, and names the changed
+paragraphs it cites when no single change decides.
 
 `Diff.to_dict()` is the one serialisation point; checker.revisions.render renders text, JSON or
 Markdown.
@@ -32,6 +32,7 @@ from checker.report.model import (
     GroupResult,
     Status,
     Verdict,
+    cite,
 )
 from checker.ruleset.model import Severity
 
@@ -98,8 +99,8 @@ class ChangedParagraph:
 
     def cite(self) -> str:
         """Cite as "¶36 → ¶37 edited", "¶2 removed" or "¶23 added"."""
-        old = _where(self.old, self.old_line)
-        new = _where(self.new, self.new_line)
+        old = cite(self.old, self.old_line)
+        new = cite(self.new, self.new_line)
         if self.change is Change.ADDED:
             return f"{new} added"
         if self.change is Change.REMOVED:
@@ -136,8 +137,7 @@ class RuleChange:
 
     def sort_key(self) -> tuple:
         """New failures first, then most severe first, then by id."""
-        order = {Status.UNMET: 0, Status.ERROR: 1, Status.REVIEW: 2, Status.MET: 3}
-        return (order[self.after], self.severity.rank, self.rule_id)
+        return (self.after.rank, self.severity.rank, self.rule_id)
 
     def to_dict(self) -> dict[str, Any]:
         found = self.changed_paragraph
@@ -542,7 +542,3 @@ def _moved(old: Document, new: Document, before: Verdict, after: Verdict,
     return MovedEvidence(rule_id=before.rule_id, status=after.status,
                          before_evidence=before.evidence, after_evidence=after.evidence,
                          moves=tuple(moves))
-
-
-def _where(number: int | None, line: int | None) -> str:
-    return f"¶{number}" if number is not None else f"line {line}"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from checker.report.formats.json_format import dumps
 from checker.report.formats.markdown import escape
-from checker.report.model import Evidence, Status, format_score
+from checker.report.model import Evidence, Status, cite, format_score
 from checker.revisions.diff import (
     Change,
     Decides,
@@ -40,8 +40,7 @@ def _scores(group: GroupDiff) -> str:
 
 
 def _cites(evidence: tuple[Evidence, ...]) -> str:
-    cites = dict.fromkeys(f"¶{e.paragraph}" if e.paragraph is not None else f"line {e.line}"
-                          for e in evidence)
+    cites = dict.fromkeys(cite(e.paragraph, e.line) for e in evidence)
     return ", ".join(cites) or "none"
 
 
@@ -59,12 +58,12 @@ def _summary(diff: Diff) -> str:
 
 def render_text(diff: Diff, *, color: bool = False) -> str:
     """Render the diff for a terminal; plain text unless color is True."""
-    from rich.console import Console
     from rich.text import Text
 
+    from checker.report.formats.text import make_console
+
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, color_system=
-                      "standard" if color else None, width=100, soft_wrap=True, highlight=False)
+    console = make_console(buffer, color=color)
     console.print(Text(f"{diff.old} → {diff.new}", style="bold underline"))
     console.print(Text(_summary(diff), style="dim"))
     for group in diff.groups:

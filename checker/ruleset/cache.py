@@ -13,11 +13,11 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from checker import __version__
+from checker.files import replace_atomically
 
 
 @functools.cache
@@ -87,14 +87,7 @@ def store(name: str, value: Any) -> None:
         return
     _prune(path.parent)
     with contextlib.suppress(Exception):
-        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(descriptor, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        replace_atomically(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _prune(base: Path) -> None:

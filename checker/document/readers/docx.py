@@ -29,12 +29,11 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.document.model import Source, make_source
+from checker.document.model import OffsetMap, Source, make_source
 from checker.document.readers.docx_styles import (
     Numbering,
     Styles,
@@ -97,8 +96,7 @@ def docx_paragraph_index(source: Source, offset: int) -> int:
 
 def docx_position(source: Source, offset: int) -> tuple[int, int]:
     """Return the 0-based Word paragraph and character (as printed) of a normalised offset."""
-    orig = _map(source.anchors, min(max(offset, 0), len(source.text)))
-    orig = min(orig, len(source.original))
+    orig = min(source.original_offset(offset), len(source.original))
     paragraph = source.original.count("\n", 0, orig)
     line_start = source.original.rfind("\n", 0, orig) + 1
     return paragraph, orig - line_start
@@ -190,40 +188,12 @@ def paragraphs_source(path: str, raw: bytes, paragraphs: list[WordParagraph]) ->
 # ---------------------------------------------------------------------------------------------
 # Anchors.
 
-class _Anchors:
-    """A piecewise map of offsets: (from, to) pairs, slope 1 between them."""
-
-    def __init__(self, anchors: tuple[tuple[int, int], ...] | list[tuple[int, int]]) -> None:
-        self.anchors = anchors
-        self.sources = [a for a, _ in anchors]
-        self.targets = [b for _, b in anchors]
-
-    def map(self, offset: int) -> int:
-        i = bisect_right(self.sources, offset) - 1
-        if i < 0:
-            return offset
-        return self.targets[i] + (offset - self.sources[i])
-
-    def first_reaching(self, target: int) -> int:
-        """Return the smallest offset mapped to `target` or beyond (the map only increases)."""
-        j = max(bisect_right(self.targets, target) - 1, 0)
-        offset = self.sources[j] + (target - self.targets[j])
-        if j + 1 < len(self.sources):
-            offset = min(offset, self.sources[j + 1])  # target was deleted: the next kept one
-        return offset
-
-
-def _map(anchors: tuple[tuple[int, int], ...], offset: int) -> int:
-    """Map an offset through anchor pairs."""
-    return _Anchors(anchors).map(offset)
-
-
 def _compose(outer: tuple[tuple[int, int], ...],
              inner: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
     """Compose text->expanded anchors with expanded->original anchors into text->original."""
     # Both maps have slope 1 between their anchors, so the composition changes only at outer
     # anchors and at the first text offset reaching each inner anchor.
-    first, second = _Anchors(outer), _Anchors(inner)
+    first, second = OffsetMap(outer), OffsetMap(inner)
     breaks = set(first.sources) | {first.first_reaching(e) for e in second.sources}
     return tuple((t, second.map(first.map(t))) for t in sorted(breaks))
 

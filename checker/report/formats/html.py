@@ -35,8 +35,6 @@ from checker.report.model import (
 )
 from checker.ruleset.model import Severity
 
-# Worst first: a span cited by several rules takes the colour of the worst of them.
-_WORST = (Status.UNMET, Status.ERROR, Status.REVIEW, Status.MET)
 _BLANK_LINES = re.compile(r"\n(?:[^\S\n]*\n)+")
 # The page loads nothing and runs no script: text that escaping missed still could not run.
 _POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -63,7 +61,7 @@ class _Span:
     @property
     def css(self) -> str:
         """Return the classes colouring the span by the worst status of the rules citing it."""
-        worst = min(self.citations, key=lambda c: (_WORST.index(c.verdict.status),
+        worst = min(self.citations, key=lambda c: (c.verdict.status.rank,
                                                    c.verdict.severity.rank)).verdict
         return _status_class(worst)
 
@@ -188,7 +186,7 @@ class _Draft:
 
     def _evidence(self, item: Evidence) -> str:
         """Return one evidence item: where (linked to its highlight) and the quoted sentence."""
-        where = " · ".join(escape(part) for part in _where(item))
+        where = escape(item.cite(every_part=True))
         target = self.links.get((item.start, item.end))
         cite = (f'<a class="cite" href="#{target}">{where}</a>' if target
                 else f'<span class="cite">{where}</span>')
@@ -297,19 +295,6 @@ def _backlinks(span: _Span) -> str:
         f'({c.verdict.status.value})" class="{_status_class(c.verdict)}">'
         f"{c.verdict.status.glyph}</a>" for c in span.citations)
     return f'<sup class="back">{links}</sup>'
-
-
-def _where(item: Evidence) -> list[str]:
-    """Return the parts of an evidence item's place: ¶, heading, line:col, page."""
-    parts = []
-    if item.paragraph is not None:
-        parts.append(f"¶{item.paragraph}")
-    if item.heading:
-        parts.append(item.heading)
-    parts.append(f"line {item.line}:{item.column}")
-    if item.page is not None:
-        parts.append(f"p. {item.page}")
-    return parts
 
 
 def _quote(item: Evidence, text: str) -> str:

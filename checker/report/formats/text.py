@@ -14,11 +14,16 @@ _STYLE = {Status.UNMET: "bold red", Status.ERROR: "bold magenta", Status.REVIEW:
 _SEVERITY_STYLE = {"critical": "bold red", "major": "red", "minor": "dim"}
 
 
+def make_console(buffer: io.StringIO, *, color: bool) -> Console:
+    """Return a 100-column rich Console printing into buffer: plain text unless color is True."""
+    return Console(file=buffer, force_terminal=color, no_color=not color, color_system=
+                   "standard" if color else None, width=100, soft_wrap=True, highlight=False)
+
+
 def render(report: Report, *, color: bool = False) -> str:
     """Render the report for a terminal; plain text unless color is True."""
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=color, no_color=not color, color_system=
-                      "standard" if color else None, width=100, soft_wrap=True, highlight=False)
+    console = make_console(buffer, color=color)
     for draft in report.drafts:
         console.print(Text(draft.path, style="bold underline"))
         for group in draft.groups:
