@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from checker.api import check, load_rules
 from checker.document.model import Document, Location
 from checker.document.read import READERS, read_document
-from checker.document.readers.docx import docx_paragraph_index, docx_position, read_docx
+from checker.document.readers.docx import docx_position, read_docx
 from checker.document.segment import build_document
 from checker.errors import DraftError, UsageError
 from checker.report.annotate import annotate_docx
@@ -220,7 +220,7 @@ def test_evidence_cites_word_numbers_and_word_paragraphs(tmp_path: Path) -> None
         (3, "A", 6, 1 + len("3.\tStates proposed a ")),
         (13, "B", 10, 1 + len("13.\tStates noted the "))]
     assert evidence[0].text == "3. States proposed a repository."
-    assert [docx_paragraph_index(doc.source, e.start) for e in evidence] == [5, 9]
+    assert [docx_position(doc.source, e.start)[0] for e in evidence] == [5, 9]
 
 
 def test_sub_items_stay_in_their_paragraph() -> None:

@@ -14,6 +14,8 @@ from checker.ruleset.model import Severity
 
 
 class Status(str, Enum):
+    """A rule's outcome on a draft: decided by checker.evaluation.verdicts, shown everywhere."""
+
     MET = "met"
     UNMET = "unmet"
     REVIEW = "review"  # `check: manual`: a person has to read the draft
@@ -93,6 +95,9 @@ class Evidence(NamedTuple):
 
 @dataclass(frozen=True)
 class Verdict:
+    """One rule on one draft (status, why, evidence): built by `checker.evaluation.verdicts`,
+    read by every format, the annotated .docx, compare's overview and diff."""
+
     rule_id: str
     says: str
     severity: Severity
@@ -122,6 +127,8 @@ class Verdict:
 
 @dataclass(frozen=True)
 class GroupResult:
+    """One group's verdicts on one draft and their score: built by `checker.api`."""
+
     group: str
     title: str
     rules_path: str
@@ -151,6 +158,8 @@ class GroupResult:
 
 @dataclass(frozen=True)
 class DraftResult:
+    """One draft against every rule set: built by `checker.api.check_document`."""
+
     path: str
     sha256: str
     groups: tuple[GroupResult, ...]
@@ -165,6 +174,9 @@ class DraftResult:
 
 @dataclass(frozen=True)
 class Report:
+    """What `checker.api.check` returns and every format of `check` renders (`to_dict` is the
+    one serialisation point for JSON)."""
+
     version: str
     drafts: tuple[DraftResult, ...]
 

@@ -48,6 +48,8 @@ Recheck = Callable[[Document, list[CompiledRuleSet]], DraftResult]  # checks one
 
 
 class Change(str, Enum):
+    """What happened to a paragraph between the revisions."""
+
     SAME = "same"  # the same text, perhaps renumbered or moved
     EDITED = "edited"
     ADDED = "added"
@@ -55,6 +57,8 @@ class Change(str, Enum):
 
 
 class Decides(str, Enum):
+    """How a changed paragraph was found to decide a flipped rule."""
+
     ALONE = "alone"  # applied alone to the old draft, this change flips the rule
     NEEDED = "needed"  # undone alone in the new draft, this change flips the rule back
     CITED = "cited"  # no single change flips it; this changed paragraph is cited as evidence
@@ -169,6 +173,8 @@ class MovedEvidence:
 
 @dataclass(frozen=True)
 class GroupDiff:
+    """One group across two revisions: scores before and after, and the rules that changed."""
+
     group: str
     title: str
     before: float | None  # the group's score on the old draft
@@ -201,6 +207,9 @@ class ParagraphCounts:
 
 @dataclass(frozen=True)
 class Diff:
+    """What `draftcheck diff` found: built by `diff_reports` (through `checker.api.diff_drafts`),
+    rendered by checker.revisions.render (`to_dict` for JSON)."""
+
     version: str
     old: str  # the drafts' paths
     new: str

@@ -89,11 +89,6 @@ def read_docx(path: str, raw: bytes, *, original: bool = False) -> Source:
     return paragraphs_source(path, raw, word_paragraphs(open_word(path, raw), original=original))
 
 
-def docx_paragraph_index(source: Source, offset: int) -> int:
-    """Return the 0-based Word paragraph (line of `original`) of a normalised offset."""
-    return docx_position(source, offset)[0]
-
-
 def docx_position(source: Source, offset: int) -> tuple[int, int]:
     """Return the 0-based Word paragraph and character (as printed) of a normalised offset."""
     orig = min(source.original_offset(offset), len(source.original))
