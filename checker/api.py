@@ -28,6 +28,8 @@ from checker.ruleset import cache
 from checker.ruleset.model import MAX_RULE_FILE, check_unique_groups
 
 if TYPE_CHECKING:
+    from checker.compare.overview import Overview
+    from checker.compare.relations import Comparison
     from checker.evaluation.examples import ExampleResult
     from checker.revisions.diff import Diff
 
@@ -187,6 +189,20 @@ def diff_drafts(old: Document, new: Document, rulesets: Sequence[CompiledRuleSet
                         moved=moved)
 
 
+def compare_groups(rulesets: list[CompiledRuleSet], drafts: Sequence[str] = (), *, jobs: int = 1
+                   ) -> tuple[Comparison, Overview | None, tuple[Problem, ...]]:
+    """Compare the groups' demands and, given drafts, what each draft gives every group; the
+    problems are those of drafts that could not be read (the others are still compared)."""
+    from checker.compare.overview import overview
+    from checker.compare.relations import compare
+
+    comparison = compare(rulesets)
+    if not drafts:
+        return comparison, None, ()
+    batch = check_files(list(drafts), rulesets, jobs=jobs)
+    return comparison, overview(batch.report), batch.problems
+
+
 def run_examples(rulesets: list[CompiledRuleSet]) -> list[ExampleResult]:
     """Check each rule against each of its examples, as a one-paragraph draft of its own."""
     from checker.evaluation.examples import ExampleResult, examples
@@ -302,4 +318,5 @@ def _check_in_worker(path: str) -> DraftResult | DraftcheckError:
 
 
 __all__ = ["Batch", "DraftcheckError", "check", "check_document", "check_files",
-           "find_rule_files", "load_rules"]
+           "compare_groups", "diff_drafts", "diff_files", "find_rule_files",
+           "installed_rules_dir", "load_rules", "run_examples"]

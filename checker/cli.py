@@ -1,4 +1,4 @@
-"""The command line: thin typer commands that call checker.api and a formatter.
+"""The command line: thin typer commands that call checker.api and a format (checker.formats).
 
 `draftcheck DRAFT... --rules RULES...` is `draftcheck check ...`. Exit codes: 0 nothing unmet at
 or above --fail-on, 1 something is, 2 a usage, input or rule error (message on stderr, never a
@@ -63,9 +63,6 @@ app = typer.Typer(
          "draftcheck DRAFT... --rules RULES... is the same as draftcheck check ...",
     epilog="Exit codes: 0 nothing unmet at or above --fail-on; 1 something is; "
            "2 a usage, input or rule error.")
-
-COMMANDS = ("check", "validate", "test", "diff", "compare", "consensus")
-
 
 def _version(value: bool) -> None:
     if value:
@@ -203,19 +200,11 @@ def compare(
                       ] = None,
 ) -> None:
     """Pairs of demands from different groups that agree or that no text can meet together."""
-    from checker.api import check_files, load_rules
-    from checker.compare.relations import compare as compare_rules
+    from checker.api import compare_groups, load_rules
 
     _refuse_overwriting(output, drafts or [], rules)
-    rulesets = load_rules(rules)
-    comparison = compare_rules(rulesets)
-    problems, view = (), None
-    if drafts:
-        from checker.compare.overview import overview
-
-        batch = check_files(drafts, rulesets, jobs=cores())
-        problems, view = batch.problems, overview(batch.report)
-    _emit(formats.COMPARE[fmt.value].render(comparison, drafts=view), output)
+    comparison, view, problems = compare_groups(load_rules(rules), drafts or [], jobs=cores())
+    _emit(_rendered(formats.COMPARE[fmt.value], comparison, output, drafts=view), output)
     if problems:
         raise DraftcheckError(problems)
 
@@ -233,7 +222,8 @@ def consensus(
     from checker.compare.relations import consensus as find_consensus
 
     _refuse_overwriting(output, [], rules)
-    _emit(formats.CONSENSUS[fmt.value].render(find_consensus(load_rules(rules))), output)
+    _emit(_rendered(formats.CONSENSUS[fmt.value], find_consensus(load_rules(rules)), output),
+          output)
 
 
 @app.command()
@@ -277,11 +267,11 @@ def test_examples(
     raise typer.Exit(ExitStatus.UNMET if failed else ExitStatus.OK)
 
 
-def _rendered(form: OutputFormat, value: object, output: Path | None) -> str:
+def _rendered(form: OutputFormat, value: object, output: Path | None, **options: object) -> str:
     """Render a command's result; in colour only on a terminal, for a format that has colour."""
-    if not form.colour:
-        return form.render(value)
-    return form.render(value, color=output is None and _wants_color())
+    if form.colour:
+        options["color"] = output is None and _wants_color()
+    return form.render(value, **options)
 
 
 def _refuse_overwriting(output: Path | None, drafts: list[str], rule_specs: list[str]) -> None:
@@ -355,7 +345,8 @@ def _rule_set(arg: str) -> bool:
 def main(argv: list[str] | None = None) -> None:
     """Entry point: `draftcheck DRAFT... --rules ...` runs `check`; errors exit 2 on stderr."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] not in COMMANDS and args[0] not in ("--help", "-h", "--version"):
+    commands = {c.name or c.callback.__name__ for c in app.registered_commands}
+    if args and args[0] not in commands and args[0] not in ("--help", "-h", "--version"):
         args.insert(0, "check")
     args = _expand_lists(args)
     try:

@@ -221,8 +221,8 @@ def test_always_and_never_met_checks(tmp_path):
                      ("ladder", True, True)}
     messages = [v.message for v in always_or_never(ruleset)]
     assert messages[0] == f"{path}:6:12: warning: rule 'never': its check can never be met"
-    # Only "a" negated meets `loose`; the loose reading cannot tell, and says so when asked.
-    (loose,) = [v for v in always_or_never(ruleset, loose=True) if v.rule == "loose"]
+    # Only "a" negated meets `loose`; the abstraction cannot tell, and says so when asked.
+    (loose,) = [v for v in always_or_never(ruleset, abstract=True) if v.rule == "loose"]
     assert loose.never and not loose.certain and "(under the abstraction: " in loose.message
 
 

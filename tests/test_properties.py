@@ -320,15 +320,15 @@ def _phrase_oracle(document, words: list[str]) -> tuple[tuple[int, int], ...]:
 def test_phrases_match_as_designed_checked_one_by_one_or_as_arrays(text, words):
     # A phrase is looked up from its rarest word; a few candidates are checked one by one,
     # many a whole array at a time. Both must find what the rule says, word by word.
-    from checker.evaluation import index as matching
+    from checker.evaluation import index
     from checker.text import plan_phrase
 
     document = parse_document(text)
     expected = _phrase_oracle(document, words)
     plan = plan_phrase(" ".join(words))
-    few = matching.FEW_CANDIDATES
+    few = index.FEW_CANDIDATES
     try:
-        for matching.FEW_CANDIDATES in (0, 10**9):
-            assert matching.DocIndex(document).phrase(plan) == expected
+        for index.FEW_CANDIDATES in (0, 10**9):
+            assert index.DocIndex(document).phrase(plan) == expected
     finally:
-        matching.FEW_CANDIDATES = few
+        index.FEW_CANDIDATES = few

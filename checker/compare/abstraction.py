@@ -1,4 +1,4 @@
-"""The loose model: compiled checks read the way a delegate compares demands.
+"""The abstract model: compiled checks read the way a delegate compares demands.
 
 The alternatives of an any() or a term form a *concept*, said when one of its alternatives is;
 affirmed(), unbracketed() and scopes only restrict where a pattern counts and are dropped
@@ -106,7 +106,7 @@ class Concepts:
         return self._entails[d, c]
 
 
-class LooseModel(Model):
+class AbstractModel(Model):
     """Patterns read as a delegate compares demands (see the module docstring)."""
 
     def __init__(self, rulesets: list[CompiledRuleSet], assume_subjects: bool = False) -> None:

@@ -11,7 +11,7 @@ Two models are built from the same checks:
   "poa", or resolution("75/240") and resolution("A/RES/75/240"), are one atom), and every fact
   holds of every draft. What it proves (no draft meets both; every draft meets both or neither)
   is true of every draft: the verdict is certain.
-- `LooseModel` (in checker.compare.abstraction): patterns read the way a delegate compares
+- `AbstractModel` (in checker.compare.abstraction): patterns read the way a delegate compares
   demands (the alternatives of an any() or a term form one concept, restrictions such as
   affirmed() are dropped, near() means "said together", ...). A verdict found only there rests
   on that reading, and each rule keeps notes of the parts of it that were read so.
@@ -194,7 +194,7 @@ def item_entails(x: Item, y: Item) -> str | None:
 
 COOCCUR = ("near", "followed_by", "same_sentence", "same_paragraph")
 RESTRICT = ("affirmed", "unbracketed", "negated", "bracketed")
-MARKED = ("negated", "bracketed")  # kept apart from plain mentions in the loose model
+MARKED = ("negated", "bracketed")  # kept apart from plain mentions in the abstract model
 
 
 def unwrap(node: ex.Node) -> ex.Node:

@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
-from checker.report.formats.json_format import dumps
-from checker.report.formats.markdown import escape
-from checker.report.model import Report, Status, format_score
+from checker.report.model import Report, Status
 
 
 @dataclass(frozen=True)
@@ -60,25 +58,3 @@ def overview(report: Report) -> Overview:
                    if met.get((draft.path, a)) and met.get((draft.path, b)))
     return Overview(groups, tuple(report.matrix()),
                     tuple(rule for rule, ever in decided.items() if not ever), common)
-
-
-def render_overview(view: Overview, fmt: str) -> str:
-    """Render as text, json or markdown."""
-    if fmt == "json":
-        return dumps(view.to_dict())
-    md = fmt == "markdown"
-    cell = escape if md else str
-    lines = ["## Drafts" if md else "Drafts", ""]
-    header = ["draft", *view.groups]
-    lines.append("| " + " | ".join(map(cell, header)) + " |" if md else "  ".join(header))
-    if md:
-        lines.append("|---|" + "---:|" * len(view.groups))
-    for draft, scores in view.matrix:
-        cells = [cell(draft)] + [format_score(scores.get(g)) for g in view.groups]
-        lines.append("| " + " | ".join(cells) + " |" if md else "  ".join(cells))
-    lines += ["", "Demands no draft meets: " + (", ".join(map(cell, view.never_met)) or "none")]
-    lines += ["", "Met together in one draft:"]
-    for c in view.common:
-        lines.append(f"- {cell(c.a)} and {cell(c.b)} in {cell(c.draft)}: "
-                     f"{', '.join(map(cell, c.a_met))} | {', '.join(map(cell, c.b_met))}")
-    return "\n".join(lines) + "\n"

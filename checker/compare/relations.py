@@ -3,7 +3,7 @@
 Every check is read as a propositional formula (checker.compare.formulas) and a SAT solver decides:
 two demands of different groups *conflict* when no draft meets both, and *agree* when every
 draft meets both or neither. Each question is asked first of the exact model (a verdict found
-there holds for every draft: `certain`), then of the loose model, which reads patterns as a
+there holds for every draft: `certain`), then of the abstract model, which reads patterns as a
 delegate compares them; a verdict found only there says what it rests on. `consensus` finds,
 with weighted MaxSAT (RC2), the largest weight of demands one draft could meet together.
 """
@@ -18,7 +18,7 @@ from pysat.examples.rc2 import RC2
 from pysat.formula import WCNF
 from pysat.solvers import Solver
 
-from checker.compare.abstraction import LooseModel
+from checker.compare.abstraction import AbstractModel
 from checker.compare.formulas import Encoder, ExactModel, Model
 from checker.language.compiler import CompiledRuleSet
 
@@ -40,10 +40,10 @@ class Pair:
     a: str  # "group/rule"
     b: str
     relation: Relation
-    certain: bool  # True: holds for every draft; False: rests on the loose reading
+    certain: bool  # True: holds for every draft; False: rests on the abstraction
     why: str
     shared: tuple[str, ...]  # the alternatives that link the two checks
-    rests_on: tuple[str, ...]  # what the loose reading assumed (empty when certain)
+    rests_on: tuple[str, ...]  # what the abstraction assumed (empty when certain)
 
     def to_dict(self) -> dict:
         return {"a": self.a, "b": self.b, "relation": self.relation.value,
@@ -58,7 +58,7 @@ class Comparison:
     groups: tuple[str, ...]
     compared: int  # demands with a check (manual ones cannot be compared)
     pairs: tuple[Pair, ...]
-    left_out: tuple[str, ...]  # demands met by every draft, or by none, on the loose reading
+    left_out: tuple[str, ...]  # demands met by every draft, or by none, on the abstraction
 
     def of(self, relation: Relation) -> tuple[Pair, ...]:
         return tuple(p for p in self.pairs if p.relation == relation)
@@ -167,34 +167,34 @@ def _group(rid: str) -> str:
 
 def compare(rulesets: list[CompiledRuleSet]) -> Comparison:
     """Find every pair of demands of different groups that conflict or agree."""
-    exact, loose = ExactModel(rulesets), LooseModel(rulesets, assume_subjects=True)
-    rids = list(loose.formulas)
+    exact, abstract = ExactModel(rulesets), AbstractModel(rulesets, assume_subjects=True)
+    rids = list(abstract.formulas)
     pairs: list[Pair] = []
-    with _Oracle(exact) as sure, _Oracle(loose) as likely:
+    with _Oracle(exact) as sure, _Oracle(abstract) as likely:
         left_out = [r for r in rids if sure.vacuous(r) is not None
                     or likely.vacuous(r) is not None]
         live = [r for r in rids if r not in left_out]
         for i, a in enumerate(live):
             for b in live[i + 1:]:
-                if _group(a) == _group(b) or not loose.related(a, b):
+                if _group(a) == _group(b) or not abstract.related(a, b):
                     continue
                 relation, certain = sure.relation(a, b), True
                 if relation is None:
                     relation, certain = likely.relation(a, b), False
                 if relation is not None:
-                    pairs.append(_pair(loose, a, b, relation, certain))
+                    pairs.append(_pair(abstract, a, b, relation, certain))
     pairs.sort(key=lambda p: (p.relation != Relation.CONFLICT, rids.index(p.a), rids.index(p.b)))
     groups = tuple(rs.ruleset.group for rs in rulesets)
     return Comparison(groups, len(rids), tuple(pairs), tuple(left_out))
 
 
-def _pair(loose: LooseModel, a: str, b: str, relation: Relation, certain: bool) -> Pair:
-    shared = tuple(loose.shared_terms(a, b))
+def _pair(abstract: AbstractModel, a: str, b: str, relation: Relation, certain: bool) -> Pair:
+    shared = tuple(abstract.shared_terms(a, b))
     verb = "conflicts with" if relation == Relation.CONFLICT else "agrees with"
-    why = f'{a} ("{short_says(loose.says[a])}") {verb} {b} ("{short_says(loose.says[b])}")' \
+    why = f'{a} ("{short_says(abstract.says[a])}") {verb} {b} ("{short_says(abstract.says[b])}")' \
         f"{_shared_phrase(shared)}"
     rests_on = () if certain else tuple(dict.fromkeys(
-        sorted(set(loose.notes[a]) | set(loose.notes[b])) + loose.merge_notes(a, b)))
+        sorted(set(abstract.notes[a]) | set(abstract.notes[b])) + abstract.merge_notes(a, b)))
     return Pair(a, b, relation, certain, why, shared, rests_on)
 
 
@@ -217,10 +217,10 @@ def short_says(says: str, head: int = 44, tail: int = 36) -> str:
     return f"{start} ... {end}"
 
 
-def always_or_never(ruleset: CompiledRuleSet, loose: bool = False) -> list[Vacuity]:
+def always_or_never(ruleset: CompiledRuleSet, abstract: bool = False) -> list[Vacuity]:
     """Return the rules whose check no draft can meet, or every draft meets (for validate).
 
-    Only what holds of every draft, unless `loose`: then also what the loose reading finds,
+    Only what holds of every draft, unless `abstract`: then also what the abstraction finds,
     marked as such. (Alone, a rule set rarely gains from that reading, and it can be wrong about
     a check such as `"x" and not affirmed("x")`, which only a negated "x" meets.)
     """
@@ -231,11 +231,11 @@ def always_or_never(ruleset: CompiledRuleSet, loose: bool = False) -> list[Vacui
         # One rule at a time: a model of the whole set relates every pair of its phrases,
         # which for thousands of rules is quadratic and says nothing about one rule alone.
         alone = replace(ruleset, rules=(compiled,))
-        exact, reading = ExactModel([alone]), LooseModel([alone])
+        exact, reading = ExactModel([alone]), AbstractModel([alone])
         rid = f"{ruleset.ruleset.group}/{compiled.written.id}"
         with _Oracle(exact) as sure:
             never, certain = sure.vacuous(rid), True
-        if never is None and loose:
+        if never is None and abstract:
             with _Oracle(reading) as likely:
                 never, certain = likely.vacuous(rid), False
         if never is not None:
@@ -251,10 +251,10 @@ def always_or_never(ruleset: CompiledRuleSet, loose: bool = False) -> list[Vacui
 
 def consensus(rulesets: list[CompiledRuleSet]) -> Consensus:
     """Find the largest weight of demands, across all groups, that one draft could meet."""
-    exact, loose = ExactModel(rulesets), LooseModel(rulesets, assume_subjects=True)
+    exact, abstract = ExactModel(rulesets), AbstractModel(rulesets, assume_subjects=True)
     rules = {f"{rs.ruleset.group}/{r.written.id}": r.written for rs in rulesets for r in rs.rules}
-    rids = list(loose.formulas)
-    with _Oracle(loose) as likely, _Oracle(exact) as sure:
+    rids = list(abstract.formulas)
+    with _Oracle(abstract) as likely, _Oracle(exact) as sure:
         kept = _maxsat(likely, rids, {rid: rules[rid].weight for rid in rids})
         dropped = [_dropped(likely, sure, rid, kept, rules[rid]) for rid in rids
                    if rid not in kept]
@@ -283,16 +283,16 @@ def _maxsat(oracle: _Oracle, rids: list[str], weights: dict[str, float]) -> list
 
 
 def _dropped(likely: _Oracle, sure: _Oracle, rid: str, kept: list[str], rule) -> Dropped:
-    loose: LooseModel = likely.model  # type: ignore[assignment]
+    abstract: AbstractModel = likely.model  # type: ignore[assignment]
     says = f'{rid} ("{short_says(rule.says)}")'
     if not likely.sat(likely.lit[rid]):
         return Dropped(rid, rule.says, rule.weight, (), f"{says} can never be met",
                        not sure.sat(sure.lit[rid]))
     pairwise = tuple(k for k in kept if not likely.sat(likely.lit[rid], likely.lit[k]))
     if pairwise:
-        first = f'{pairwise[0]} ("{short_says(loose.says[pairwise[0]])}")'
+        first = f'{pairwise[0]} ("{short_says(abstract.says[pairwise[0]])}")'
         why = f"{says} conflicts with {', '.join([first, *pairwise[1:]])}" \
-              f"{_shared_phrase(tuple(loose.shared_terms(rid, pairwise[0])))}"
+              f"{_shared_phrase(tuple(abstract.shared_terms(rid, pairwise[0])))}"
         excluded = pairwise
     else:
         excluded = _smallest_core(likely, rid, kept)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from checker.compare.overview import Overview, render_overview
+from checker.compare.overview import Overview
 from checker.compare.relations import Comparison, Consensus, Dropped, Pair, Relation, short_says
 from checker.report.formats.json_format import dumps
 from checker.report.formats.markdown import escape
+from checker.report.model import format_score
 
 
 def compare_json(comparison: Comparison, drafts: Overview | None = None) -> str:
@@ -19,13 +20,13 @@ def compare_json(comparison: Comparison, drafts: Overview | None = None) -> str:
 def compare_text(comparison: Comparison, drafts: Overview | None = None) -> str:
     """The pairs as plain text, then the drafts' overview when drafts were given."""
     text = _compare_text(comparison)
-    return text if drafts is None else text + "\n" + render_overview(drafts, "text")
+    return text if drafts is None else text + "\n" + _overview(drafts, md=False)
 
 
 def compare_markdown(comparison: Comparison, drafts: Overview | None = None) -> str:
     """The pairs as Markdown tables, then the drafts' overview when drafts were given."""
     text = _compare_markdown(comparison)
-    return text if drafts is None else text + "\n" + render_overview(drafts, "markdown")
+    return text if drafts is None else text + "\n" + _overview(drafts, md=True)
 
 
 def _certainty(pair: Pair) -> str:
@@ -119,3 +120,22 @@ def consensus_markdown(result: Consensus) -> str:
                 lines.append(f"| `{d.rule}` | {d.weight:g} | {cause} | {escape(d.why)} | "
                              f"{'yes' if d.certain else 'no'} |")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _overview(view: Overview, md: bool) -> str:
+    """The drafts' overview as plain text, or as Markdown (JSON has `Overview.to_dict`)."""
+    cell = escape if md else str
+    lines = ["## Drafts" if md else "Drafts", ""]
+    header = ["draft", *view.groups]
+    lines.append("| " + " | ".join(map(cell, header)) + " |" if md else "  ".join(header))
+    if md:
+        lines.append("|---|" + "---:|" * len(view.groups))
+    for draft, scores in view.matrix:
+        cells = [cell(draft)] + [format_score(scores.get(g)) for g in view.groups]
+        lines.append("| " + " | ".join(cells) + " |" if md else "  ".join(cells))
+    lines += ["", "Demands no draft meets: " + (", ".join(map(cell, view.never_met)) or "none")]
+    lines += ["", "Met together in one draft:"]
+    for c in view.common:
+        lines.append(f"- {cell(c.a)} and {cell(c.b)} in {cell(c.draft)}: "
+                     f"{', '.join(map(cell, c.a_met))} | {', '.join(map(cell, c.b_met))}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Stage 2: the rule language parsed and checked (names, types, scopes) before any draft is read."""

@@ -45,7 +45,7 @@ def _compiled_rule(rule: Rule, check: ex.Node | None) -> CompiledRule:
 @dataclass(frozen=True)
 class CompiledRuleSet:
     """A rule set with every check compiled: built by `compile_ruleset` (or the cache), read by
-    the evaluator (`checker.api`), compare and revisions."""
+    `checker.api` (its rules go to the evaluator), compare and revisions."""
 
     ruleset: RuleSet
     rules: tuple[CompiledRule, ...]

@@ -170,7 +170,7 @@ def _finite(token: Token) -> float:
 
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer):
-    """Turn lark's parse tree into expr nodes, each with its span and source text."""
+    """Turn lark's parse tree into syntax-tree nodes (checker.language.syntax), each with its span and source text."""
 
     def __init__(self, source: str) -> None:
         super().__init__()

@@ -1,0 +1,1 @@
+"""Stage 4: the report every output reads, and its formats."""

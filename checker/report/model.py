@@ -1,6 +1,6 @@
-"""The report model: verdicts with evidence, per group, per draft. Every formatter reads it.
+"""The report model: verdicts with evidence, per group, per draft. Every format reads it.
 
-`Report.to_dict()` is the one serialisation point (builtins only); the JSON formatter prints it
+`Report.to_dict()` is the one serialisation point (builtins only); the JSON format prints it
 and its shape is published as checker/report/report.schema.json.
 """
 
@@ -43,21 +43,12 @@ def format_score(score: float | None) -> str:
 
 
 def cite(paragraph: int | None, line: int | None, heading: str | None = None, *,
-         short: bool = False, every_part: bool = False, column: int | None = None,
-         page: int | None = None) -> str:
+         short: bool = False) -> str:
     """Cite a place in the draft as a diplomat would: "¶31 (G. Regular institutional dialogue)".
 
     "¶31" alone when short or without a heading; outside numbered paragraphs the heading (None:
-    none), else "line 12". With every_part, each part known: "¶31 · G. … · line 12:5 · p. 2".
+    none), else "line 12".
     """
-    if every_part:
-        parts = [f"¶{paragraph}"] if paragraph is not None else []
-        if heading:
-            parts.append(heading)
-        parts.append(f"line {line}" if column is None else f"line {line}:{column}")
-        if page is not None:
-            parts.append(f"p. {page}")
-        return " · ".join(parts)
     if paragraph is not None:
         return f"¶{paragraph} ({heading})" if heading and not short else f"¶{paragraph}"
     return heading if heading is not None else f"line {line}"
@@ -78,14 +69,24 @@ class Evidence(NamedTuple):
     page: int | None
     text: str  # the sentence, quoted
     match: str  # the words that matched
-    start: int  # offsets in the normalised text, for formatters that highlight the draft
+    start: int  # offsets in the normalised text, for formats that highlight the draft
     end: int
 
-    def cite(self, *, every_part: bool = False) -> str:
+    def cite(self) -> str:
         """Cite as a diplomat would: "¶31 (G. Regular institutional dialogue)" (see `cite`)."""
         # An empty heading ("## ##") is no heading here: the line is cited.
-        return cite(self.paragraph, self.line, self.heading or None, every_part=every_part,
-                    column=self.column, page=self.page)
+        return cite(self.paragraph, self.line, self.heading or None)
+
+    def cite_in_full(self) -> str:
+        """Cite every part known, for the HTML page: "¶31 · G. … · line 12:5 · p. 2"."""
+        parts = [f"¶{self.paragraph}"] if self.paragraph is not None else []
+        if self.heading:
+            parts.append(self.heading)
+        parts.append(f"line {self.line}" if self.column is None
+                     else f"line {self.line}:{self.column}")
+        if self.page is not None:
+            parts.append(f"p. {self.page}")
+        return " · ".join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {"section": self.section, "heading": self.heading, "paragraph": self.paragraph,
@@ -163,7 +164,7 @@ class DraftResult:
     path: str
     sha256: str
     groups: tuple[GroupResult, ...]
-    # The normalised draft text, for formatters that show the draft (evidence start/end index
+    # The normalised draft text, for formats that show the draft (evidence start/end index
     # it); not part of the JSON report.
     text: str = field(default="", repr=False, compare=False)
 
@@ -188,9 +189,7 @@ class Report:
 
     def fails(self, threshold: Severity | None) -> bool:
         """Return True if a rule at or above the threshold severity is unmet (None: never)."""
-        if threshold is None:
-            return False
-        return any(v.status == Status.UNMET and v.severity.rank <= threshold.rank
+        return any(v.status == Status.UNMET and v.severity.reaches(threshold)
                    for v in self.verdicts())
 
     def has_errors(self) -> bool:

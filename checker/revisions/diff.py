@@ -226,10 +226,8 @@ class Diff:
 
     def regressed(self, threshold: Severity | None) -> bool:
         """Return True if a rule at or above the threshold severity went from met to unmet."""
-        if threshold is None:
-            return False
         return any(c.before == Status.MET and c.after == Status.UNMET
-                   and c.severity.rank <= threshold.rank for c in self.changes())
+                   and c.severity.reaches(threshold) for c in self.changes())
 
     def has_errors(self) -> bool:
         """Return True if some rule could not be evaluated on either draft."""

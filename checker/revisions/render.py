@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from checker.report.formats.json_format import dumps
 from checker.report.formats.markdown import escape
-from checker.report.model import Evidence, Status, cite, format_score
+from checker.report.model import Evidence, cite, format_score
 from checker.revisions.diff import (
     Change,
     Decides,
@@ -24,8 +24,6 @@ if TYPE_CHECKING:  # rich is imported by the text output only: JSON need not pay
     from rich.text import Text
 
 
-_STYLE = {Status.UNMET: "bold red", Status.ERROR: "bold magenta", Status.REVIEW: "yellow",
-          Status.MET: "green"}
 _QUOTE = 160  # characters of a paragraph quoted in text output
 _SHOWN_EDITS = 4
 
@@ -100,9 +98,11 @@ def _text_edit(edit: WordEdit, color: bool) -> Text:
 def _text_change(console: Console, change: RuleChange, color: bool) -> None:
     from rich.text import Text
 
+    from checker.report.formats.text import STATUS_STYLE
+
     line = Text("    ")
     for status, arrow in ((change.before, " → "), (change.after, "  ")):
-        mark, style = status.label, _STYLE[status]
+        mark, style = status.label, STATUS_STYLE[status]
         line.append(mark, style=style)
         line.append(arrow)
     line.append(f"{change.severity.value:<8} ")

@@ -29,6 +29,10 @@ class Severity(str, Enum):
         """Return 0 for critical, 1 for major, 2 for minor (sort order: most severe first)."""
         return list(Severity).index(self)
 
+    def reaches(self, threshold: Severity | None) -> bool:
+        """Return True if this severity is at or above the threshold (None: nothing reaches)."""
+        return threshold is not None and self.rank <= threshold.rank
+
 
 class Positions:
     """The (line, column) of each character of an expression, as two compact arrays: compiled

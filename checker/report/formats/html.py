@@ -186,7 +186,7 @@ class _Draft:
 
     def _evidence(self, item: Evidence) -> str:
         """Return one evidence item: where (linked to its highlight) and the quoted sentence."""
-        where = escape(item.cite(every_part=True))
+        where = escape(item.cite_in_full())
         target = self.links.get((item.start, item.end))
         cite = (f'<a class="cite" href="#{target}">{where}</a>' if target
                 else f'<span class="cite">{where}</span>')

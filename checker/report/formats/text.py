@@ -9,8 +9,8 @@ from rich.text import Text
 
 from checker.report.model import GroupResult, Report, Status, Verdict, format_score
 
-_STYLE = {Status.UNMET: "bold red", Status.ERROR: "bold magenta", Status.REVIEW: "yellow",
-          Status.MET: "green"}
+STATUS_STYLE = {Status.UNMET: "bold red", Status.ERROR: "bold magenta", Status.REVIEW: "yellow",
+                Status.MET: "green"}
 _SEVERITY_STYLE = {"critical": "bold red", "major": "red", "minor": "dim"}
 
 
@@ -48,7 +48,7 @@ def _group(console: Console, group: GroupResult) -> None:
 
 def _verdict(console: Console, verdict: Verdict) -> None:
     line = Text("    ")
-    line.append(f"{verdict.status.label:<8}", style=_STYLE[verdict.status])
+    line.append(f"{verdict.status.label:<8}", style=STATUS_STYLE[verdict.status])
     line.append(f" {verdict.severity.value:<8} ", style=_SEVERITY_STYLE[verdict.severity.value])
     line.append(verdict.rule_id, style="bold")
     if verdict.demand:
