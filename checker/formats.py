@@ -8,12 +8,10 @@ Adding a format to a command is one line in its table plus the module that rende
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class OutputFormat:
+class OutputFormat(NamedTuple):  # not a dataclass: the CLI imports this on every start-up
     """One output format of one command; the CLI reads its attributes, never its name."""
 
     name: str
