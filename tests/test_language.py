@@ -908,8 +908,8 @@ def test_one_word_with_punctuation_around_it(verdict) -> None:
 def test_every_builtin_has_an_implementation_a_docstring_and_a_section_in_the_docs() -> None:
     # A builtin's signature (checked by the compiler) and what it does (run by the evaluator)
     # live in two stages; a function added to one table only must fail here, not on a draft.
-    from checker.evaluation.builtins import RUN
-    from checker.language.builtins import BUILTINS
+    from checker.evaluation.functions import RUN
+    from checker.language.signatures import BUILTINS
 
     assert set(RUN) == set(BUILTINS)
     assert [name for name, run in RUN.items() if not (run.__doc__ or "").strip()] == []

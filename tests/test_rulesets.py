@@ -16,7 +16,7 @@ from ruamel.yaml import YAML
 
 from checker.api import check, load_rules
 from checker.document.read import read_document
-from checker.language.builtins import NEGATION_CUES
+from checker.language.signatures import NEGATION_CUES
 
 RULE_FILES = sorted((ROOT / "rules").glob("*.yaml"))
 DRAFTS = sorted(d for d in (ROOT / "samples" / "drafts").rglob("*.txt")

@@ -29,8 +29,8 @@ from functools import lru_cache
 from pysat.formula import IDPool
 
 from checker.language import syntax as ex
-from checker.language.builtins import RESOLUTION_SYMBOL
 from checker.language.compiler import CompiledRuleSet
+from checker.language.signatures import RESOLUTION_SYMBOL
 from checker.text import plan_phrase
 
 # -- formulas ---------------------------------------------------------------------------------

@@ -12,11 +12,11 @@ import operator
 from typing import Any
 
 from checker.document.model import Document
-from checker.evaluation.builtins import RUN, within
+from checker.evaluation.functions import RUN, within
 from checker.evaluation.index import DocIndex
 from checker.evaluation.matchset import merge
 from checker.language import syntax as ex
-from checker.language.builtins import BUILTINS, NEGATION_SUFFIX
+from checker.language.signatures import BUILTINS, NEGATION_SUFFIX
 from checker.language.syntax import Type
 from checker.text import plan_phrase
 

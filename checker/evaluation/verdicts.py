@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 
-from checker.evaluation.builtins import negations
 from checker.evaluation.evaluator import EvaluationError, Evaluator
+from checker.evaluation.functions import negations
 from checker.evaluation.matchset import Matches
 from checker.language import syntax as ex
-from checker.language.builtins import BUILTINS
 from checker.language.compiler import CompiledRule
+from checker.language.signatures import BUILTINS
 from checker.language.syntax import Type
 from checker.report.model import Evidence, Status, Verdict, cite
 from checker.text import shorten

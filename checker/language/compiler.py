@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from checker.errors import Problem, RuleError
 from checker.language import syntax as ex
-from checker.language.builtins import BUILTINS, NEGATION_CUES
 from checker.language.regex import RegexError, compile_regex
+from checker.language.signatures import BUILTINS, NEGATION_CUES
 from checker.language.syntax import ExprError, Type
 from checker.ruleset.model import Expression, Rule, RuleSet
 from checker.text import plan_phrase

@@ -1,6 +1,6 @@
 """What the rule language's functions do on a draft: one small pure function per builtin.
 
-The signatures are in `checker.language.builtins`; `RUN` maps each name there to its function
+The signatures are in `checker.language.signatures`; `RUN` maps each name there to its function
 here. A function receives the document index and its evaluated arguments: patterns as Matches,
 scopes as sorted (start, end) ranges, literal texts as str, whole numbers as int, ranges as
 (low, high).
@@ -24,7 +24,7 @@ from checker.evaluation.matchset import (
     member,
     merge,
 )
-from checker.language.builtins import NEGATION_WINDOW, resolution_regex
+from checker.language.signatures import NEGATION_WINDOW, resolution_regex
 
 Scope = tuple[tuple[int, int], ...]
 

@@ -1,6 +1,6 @@
 """The rule language's functions: one table of signatures, read by the compiler to check calls.
 
-What each function does on a draft is in `checker.evaluation.builtins` (one implementation per
+What each function does on a draft is in `checker.evaluation.functions` (one implementation per
 name here; a test fails when either side is missing). Adding a function is one entry here, its
 implementation there, its section in docs/language.md and its cases in tests/test_language.py.
 """
