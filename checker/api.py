@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -89,8 +91,9 @@ def _compiled(file: Path) -> CompiledRuleSet:
     """Load and compile a rule file, or reuse its compiled form from an earlier run.
 
     Parsing thousands of checks costs more than most drafts: a compiled rule set is cached,
-    keyed by the file's bytes and shown path (and draftcheck's code); the files it includes are
-    checked for changes on every use.
+    keyed by the file's bytes, its place (the same file in two checkouts includes different
+    vocabularies) and shown path, and draftcheck's code; the content of every file it includes
+    is checked on every use.
     """
     shown = _shown(file)
     try:
@@ -100,7 +103,7 @@ def _compiled(file: Path) -> CompiledRuleSet:
         return _read_and_compile(file, shown)  # the loader says what is wrong
     if len(raw) > MAX_RULE_FILE:
         return _read_and_compile(file, shown)
-    name = f"rules-{cache.key(shown, raw)}.pickle"
+    name = cache.entry_name("rules", cache.key(str(file.resolve()), shown, raw))
     entry = cache.load(name)
     if entry is not None:
         ruleset, includes = entry
@@ -118,10 +121,15 @@ def _read_and_compile(file: Path, shown: str) -> CompiledRuleSet:
 
 
 def _digest(path: Path) -> str | None:
+    """Return the sha256 of an included file, or None if it is not a readable regular file."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        return hashlib.sha256(handle.read(MAX_RULE_FILE + 1)).hexdigest()
 
 
 def _shown(path: Path) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
 from importlib import resources
 from pathlib import Path
 
@@ -37,13 +39,18 @@ def grammar_path() -> Path:
 def _parser() -> Lark:
     grammar = grammar_path().read_text(encoding="utf-8")
     options = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": False}
-    cached = cache.path_for(f"grammar-{cache.key(lark_version, grammar)}.lark-cache")
-    if cached is not None:
-        try:
-            return Lark(grammar, cache=str(cached), **options)
-        except Exception:  # an unreadable or stale cache is only a missed shortcut
-            cached.unlink(missing_ok=True)
-    return Lark(grammar, **options)
+    # lark's own cache writes through whatever a path points to; ours checks what it reads.
+    made_of = cache.key(lark_version, grammar, repr(sorted(options.items())))
+    name = cache.entry_name("grammar", made_of)
+    saved = cache.load(name)
+    if isinstance(saved, bytes):
+        with contextlib.suppress(Exception):  # from another lark: build it again
+            return Lark.load(io.BytesIO(saved))
+    parser = Lark(grammar, **options)
+    buffer = io.BytesIO()
+    parser.save(buffer)
+    cache.store(name, buffer.getvalue())
+    return parser
 
 
 # What a user calls each terminal, for "expected ..." messages.
@@ -170,7 +177,8 @@ def _finite(token: Token) -> float:
 
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer):
-    """Turn lark's parse tree into syntax-tree nodes (checker.language.syntax), each with its span and source text."""
+    """Turn lark's parse tree into syntax-tree nodes (checker.language.syntax), each with its
+    span and source text."""
 
     def __init__(self, source: str) -> None:
         super().__init__()
