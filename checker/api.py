@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
-import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -24,6 +22,7 @@ from checker.errors import DraftcheckError, DraftError, Problem, RuleError, Usag
 from checker.evaluation.evaluator import Evaluator
 from checker.evaluation.forking import share_out
 from checker.evaluation.verdicts import judge, judge_all
+from checker.files import read_regular
 from checker.language.compiler import CompiledRuleSet, compile_ruleset
 from checker.report.model import DraftResult, GroupResult, Report
 from checker.ruleset import cache
@@ -122,14 +121,8 @@ def _read_and_compile(file: Path, shown: str) -> CompiledRuleSet:
 
 def _digest(path: Path) -> str | None:
     """Return the sha256 of an included file, or None if it is not a readable regular file."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return None
-        return hashlib.sha256(handle.read(MAX_RULE_FILE + 1)).hexdigest()
+    data = read_regular(path, MAX_RULE_FILE)
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def _shown(path: Path) -> str:

@@ -53,3 +53,21 @@ def replace_atomically(path: Path, data: bytes, *, mode: int | None = None) -> N
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def read_regular(path: str | Path, limit: int, *, dir_fd: int | None = None,
+                 follow: bool = True, owner: int | None = None) -> bytes | None:
+    """Return a regular file's bytes, or None if it cannot be opened, is not a regular file (a
+    FIFO or a device is never read, so never waited on), has another owner, or exceeds limit."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags | (0 if follow else os.O_NOFOLLOW), dir_fd=dir_fd)
+    except OSError:
+        return None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if (not stat.S_ISREG(info.st_mode) or info.st_size > limit
+                or (owner is not None and info.st_uid != owner)):
+            return None
+        data = handle.read(limit + 1)
+    return data if len(data) <= limit else None

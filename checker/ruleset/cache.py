@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from checker import __version__
+from checker.files import read_regular
 
 MAX_ENTRY = 256 << 20  # bytes; a compiled set of 3000 rules is a few MB
 MAX_ENTRIES = 200  # the oldest entries go first: each change of draftcheck makes new keys
@@ -144,17 +145,7 @@ def _read(name: str) -> bytes | None:
     folder = _folder()
     if folder is None:
         return None
-    try:
-        descriptor = os.open(name, os.O_RDONLY | os.O_NONBLOCK | _NO_FOLLOW, dir_fd=folder)
-    except OSError:
-        return None
-    with os.fdopen(descriptor, "rb") as handle:
-        info = os.fstat(descriptor)
-        if (not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid()
-                or info.st_size > MAX_ENTRY):
-            return None
-        data = handle.read(MAX_ENTRY + 1)
-    return data if len(data) <= MAX_ENTRY else None
+    return read_regular(name, MAX_ENTRY, dir_fd=folder, follow=False, owner=os.getuid())
 
 
 def _write(name: str, data: bytes) -> None:
